@@ -1,0 +1,29 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    "name": "Marketplace Connectors",
+    "summary": "Marketplace and payment-provider settlements, orders and payouts "
+    "in one normalized, idempotent ledger",
+    "version": "18.0.1.0.0",
+    "category": "Sales",
+    "license": "LGPL-3",
+    "author": "Marketplace Cash Control",
+    "website": "https://github.com/marketplace-cash-control/marketplace-cash",
+    "maintainers": ["marketplace-cash-control"],
+    "development_status": "Alpha",
+    "depends": ["sale_management", "stock", "account"],
+    "data": [
+        "security/marketplace_connectors_security.xml",
+        "security/ir.model.access.csv",
+        "views/marketplace_menus.xml",
+        "views/marketplace_channel_views.xml",
+    ],
+    "demo": [
+        "demo/marketplace_demo.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "marketplace_connectors/static/tests/tours/*.js",
+        ],
+    },
+    "application": True,
+}

@@ -1,0 +1,2 @@
+from . import marketplace_channel
+from . import res_company
