@@ -1,0 +1,18 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+{
+    "name": "Margin Alerts",
+    "summary": "Net-net margin per quotation line after marketplace costs, "
+    "price floors and below-margin approvals",
+    "version": "18.0.1.0.0",
+    "category": "Sales",
+    "license": "LGPL-3",
+    "author": "Marketplace Cash Control",
+    "website": "https://github.com/marketplace-cash-control/marketplace-cash",
+    "maintainers": ["marketplace-cash-control"],
+    "development_status": "Alpha",
+    "depends": ["sale_margin", "sale_stock", "marketplace_connectors"],
+    "data": [
+        "security/margin_alerts_security.xml",
+        "views/margin_alerts_menus.xml",
+    ],
+}
