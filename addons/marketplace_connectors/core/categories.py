@@ -1,9 +1,9 @@
 """The normalized transaction categories of the ledger.
 
-Every source type maps to exactly one of these keys (the mapping tables live next to each
-parser, in ``parsers/<source>.py``, and are listed in the module's readme). A type no
-table knows goes to ``unknown``: it is kept, counted in the payout's balance and shown
-for mapping, never dropped.
+Every source type maps to exactly one of these keys (the mapping tables live next
+to each parser, in ``parsers/<source>.py``, and are listed in the module's readme).
+A type no table knows goes to ``unknown``: it is kept, counted in the payout's
+balance and shown for mapping, never dropped.
 """
 
 CATEGORIES = {

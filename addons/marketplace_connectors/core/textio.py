@@ -48,7 +48,11 @@ def dict_rows(stream, delimiter):
         line_no = reader.line_num
         if not any(value.strip() for value in values):
             continue
-        yield start, header, {
-            name: (values[i].strip() if i < len(values) else "")
-            for i, name in enumerate(header)
-        }
+        yield (
+            start,
+            header,
+            {
+                name: (values[i].strip() if i < len(values) else "")
+                for i, name in enumerate(header)
+            },
+        )

@@ -9,7 +9,8 @@ Each parser module exposes:
   JSON keys); the file name is only a tie-breaker;
 - ``parse(stream, filename, options=None)``: a generator over a binary stream yielding
   :class:`~..records.PayoutInfo`, :class:`~..records.Line` and
-  :class:`~..records.OrderInfo` records, streaming (constant memory for delimited files).
+  :class:`~..records.OrderInfo` records, streaming (constant memory for delimited
+  files).
   Bad input raises :class:`~..exceptions.ParseError` naming the file, the line, the
   column and the value, never another exception;
 - ``TYPE_MAP``: the documented mapping of every source type to a ledger category.
