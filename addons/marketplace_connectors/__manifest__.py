@@ -14,7 +14,14 @@
     "data": [
         "security/marketplace_connectors_security.xml",
         "security/ir.model.access.csv",
+        "data/marketplace_data.xml",
         "views/marketplace_menus.xml",
+        "views/marketplace_payout_views.xml",
+        "views/marketplace_transaction_views.xml",
+        "views/marketplace_import_batch_views.xml",
+        "views/marketplace_sku_mapping_views.xml",
+        "views/sale_order_views.xml",
+        "wizards/marketplace_import_wizard_views.xml",
         "views/marketplace_channel_views.xml",
     ],
     "demo": [

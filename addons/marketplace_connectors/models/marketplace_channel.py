@@ -1,5 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import json
+
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..core import parsers
+from ..core.exceptions import ParseError
 
 PLATFORMS = [
     ("amazon", "Amazon"),
@@ -54,6 +60,32 @@ class MarketplaceChannel(models.Model):
         "platform owes the seller.",
     )
     note = fields.Html()
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        check_company=True,
+        help="Warehouse of the sale orders imported from this channel.",
+    )
+    customer_id = fields.Many2one(
+        "res.partner",
+        string="Default Customer",
+        check_company=True,
+        help="Customer of imported orders when the platform names none. Left empty, "
+        "one generic customer per channel and country is created on first use.",
+    )
+    import_mapping = fields.Json(
+        string="Column Mapping",
+        help="Column mapping of generic CSV/XLSX files (ManoMano, Cdiscount...): "
+        "which header holds the date, amount, type, order, SKU, payout id.",
+    )
+    import_mapping_text = fields.Text(
+        string="Column Mapping (JSON)",
+        compute="_compute_import_mapping_text",
+        inverse="_inverse_import_mapping_text",
+    )
+    payout_ids = fields.One2many("marketplace.payout", "channel_id", readonly=True)
+    payout_count = fields.Integer(compute="_compute_counts")
+    import_batch_count = fields.Integer(compute="_compute_counts")
+    unmapped_sku_count = fields.Integer(compute="_compute_counts")
 
     _sql_constraints = [
         (
@@ -63,6 +95,55 @@ class MarketplaceChannel(models.Model):
         ),
     ]
 
+    @api.depends("import_mapping")
+    def _compute_import_mapping_text(self):
+        for channel in self:
+            channel.import_mapping_text = (
+                json.dumps(channel.import_mapping, indent=2, ensure_ascii=False)
+                if channel.import_mapping
+                else False
+            )
+
+    def _inverse_import_mapping_text(self):
+        generic = parsers.get("generic_table")
+        for channel in self:
+            if not channel.import_mapping_text:
+                channel.import_mapping = False
+                continue
+            try:
+                mapping = json.loads(channel.import_mapping_text)
+                channel.import_mapping = generic.validate_mapping(mapping)
+            except (ValueError, ParseError) as error:
+                raise ValidationError(
+                    self.env._("Invalid column mapping: %(error)s", error=error)
+                ) from error
+
+    def _compute_counts(self):
+        payouts = dict(
+            self.env["marketplace.payout"]._read_group(
+                [("channel_id", "in", self.ids)], ["channel_id"], ["__count"]
+            )
+        )
+        batches = dict(
+            self.env["marketplace.import.batch"]._read_group(
+                [("channel_id", "in", self.ids)], ["channel_id"], ["__count"]
+            )
+        )
+        unmapped = dict(
+            self.env["sale.order.line"]._read_group(
+                [
+                    ("marketplace_channel_id", "in", self.ids),
+                    ("marketplace_unmapped", "=", True),
+                ],
+                ["marketplace_channel_id"],
+                ["__count"],
+            )
+        )
+        for channel in self:
+            channel.payout_count = payouts.get(channel, 0)
+            channel.import_batch_count = batches.get(channel, 0)
+            channel.unmapped_sku_count = unmapped.get(channel, 0)
+
     @api.depends("name", "platform")
     def _compute_display_name(self):
         platforms = dict(self._fields["platform"]._description_selection(self.env))
@@ -71,3 +152,191 @@ class MarketplaceChannel(models.Model):
                 channel.display_name = f"{channel.name} ({platforms[channel.platform]})"
             else:
                 channel.display_name = channel.name or ""
+
+    # ---- business
+
+    def import_files(self, files, format_code=None):
+        """Import marketplace files into this channel; the one entry point of imports.
+
+        ``files`` is a list of ``(filename, content_bytes)``. The format is detected
+        from each file's content (header names, JSON keys) unless ``format_code`` is
+        given. Returns the ``marketplace.import.batch`` records, one per file, each
+        ``done`` or ``failed`` (a failed file leaves nothing but its batch and the
+        error).
+        """
+        self.ensure_one()
+        Batch = self.env["marketplace.import.batch"]
+        batches = Batch
+        options = self._import_options()
+        for filename, content in files:
+            batch = Batch._create_for_file(self, filename, content)
+            batches |= batch._run(content, format_code, options)
+        return batches
+
+    def _import_options(self):
+        """Parser options of this channel: the saved column mapping of generic files."""
+        self.ensure_one()
+        return dict(self.import_mapping) if self.import_mapping else None
+
+    def _get_order_customer(self, country):
+        """The generic customer of this channel's orders in ``country``."""
+        self.ensure_one()
+        if self.customer_id:
+            return self.customer_id
+        country = country or self.country_id
+        name = self.env._(
+            "%(channel)s customer (%(country)s)",
+            channel=self.name,
+            country=country.code if country else "-",
+        )
+        Partner = self.env["res.partner"]
+        partner = Partner.search(
+            [("name", "=", name), ("company_id", "=", self.company_id.id)], limit=1
+        )
+        return partner or Partner.create(
+            {
+                "name": name,
+                "company_id": self.company_id.id,
+                "country_id": country.id if country else False,
+                "is_company": True,
+            }
+        )
+
+    def _resolve_skus(self, skus):
+        """Map marketplace SKUs to products: mapping table, internal reference, barcode.
+
+        Three grouped searches, whatever the number of SKUs.
+        """
+        self.ensure_one()
+        found = {
+            mapping.sku: mapping.product_id
+            for mapping in self.env["marketplace.sku.mapping"].search(
+                [("channel_id", "=", self.id), ("sku", "in", list(skus))]
+            )
+        }
+        Product = self.env["product.product"].with_company(self.company_id)
+        company_domain = [("company_id", "in", (False, self.company_id.id))]
+        for field_name in ("default_code", "barcode"):
+            missing = [sku for sku in skus if sku not in found]
+            if not missing:
+                break
+            for product in Product.search(
+                [(field_name, "in", missing), *company_domain], order="id"
+            ):
+                found.setdefault(product[field_name], product)
+        return found
+
+    def _prepare_marketplace_order_vals(self, info, products):
+        """Values of the sale order for one parsed ``OrderInfo`` (writes nothing)."""
+        self.ensure_one()
+        country = (
+            self.env["res.country"].search([("code", "=", info.country_code)], limit=1)
+            if info.country_code
+            else self.country_id
+        )
+        partner = self._get_order_customer(country)
+        currency = self.env["res.currency"].search([("name", "=", info.currency)])
+        unmapped = self.env.ref("marketplace_connectors.product_unmapped_sku")
+        lines = []
+        for line in info.lines:
+            product = products.get(line.sku) or unmapped
+            price = self._price_on_tax_basis(
+                product, line.price_unit, line.tax_included
+            )
+            lines.append(
+                fields.Command.create(
+                    {
+                        "product_id": product.id,
+                        "name": line.name or line.sku or product.display_name,
+                        "product_uom_qty": float(line.quantity),
+                        "price_unit": price,
+                        "marketplace_sku": line.sku or False,
+                        "marketplace_line_ref": line.line_ref or False,
+                        "marketplace_price_unit": float(line.price_unit),
+                        "marketplace_tax_included": line.tax_included,
+                        "marketplace_unmapped": product == unmapped,
+                    }
+                )
+            )
+        vals = {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "marketplace_channel_id": self.id,
+            "marketplace_order_ref": info.ref,
+            "client_order_ref": info.ref,
+            "origin": self.name,
+            "order_line": lines,
+        }
+        if info.date_order:
+            vals["date_order"] = info.date_order.replace(tzinfo=None)
+        if self.warehouse_id:
+            vals["warehouse_id"] = self.warehouse_id.id
+        pricelist = self._pricelist_for(currency)
+        if pricelist:
+            vals["pricelist_id"] = pricelist.id
+        return vals
+
+    def _price_on_tax_basis(self, product, price_unit, tax_included):
+        """A VAT-inclusive marketplace price, on the product's tax basis."""
+        taxes = product.taxes_id.filtered(lambda tax: tax.company_id == self.company_id)
+        if not tax_included or not taxes or all(tax.price_include for tax in taxes):
+            return float(price_unit)
+        result = taxes.with_context(force_price_include=True).compute_all(
+            float(price_unit), currency=self.currency_id, product=product
+        )
+        return result["total_excluded"]
+
+    def _pricelist_for(self, currency):
+        """A pricelist in the order's currency (orders take their currency from it)."""
+        if not currency:
+            return self.env["product.pricelist"]
+        Pricelist = self.env["product.pricelist"]
+        domain = [
+            ("currency_id", "=", currency.id),
+            ("company_id", "in", (False, self.company_id.id)),
+        ]
+        return Pricelist.search(domain, limit=1) or Pricelist.create(
+            {
+                "name": self.env._("Marketplace %(currency)s", currency=currency.name),
+                "currency_id": currency.id,
+                "company_id": self.company_id.id,
+            }
+        )
+
+    def action_open_payouts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketplace_connectors.marketplace_payout_action"
+        )
+        action["domain"] = [("channel_id", "=", self.id)]
+        action["context"] = {"default_channel_id": self.id}
+        return action
+
+    def action_open_import_batches(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketplace_connectors.marketplace_import_batch_action"
+        )
+        action["domain"] = [("channel_id", "=", self.id)]
+        return action
+
+    def action_open_unmapped_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketplace_connectors.sale_order_line_unmapped_action"
+        )
+        action["domain"] = [
+            ("marketplace_channel_id", "=", self.id),
+            ("marketplace_unmapped", "=", True),
+        ]
+        return action
+
+    def action_import_files(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "marketplace.import.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_channel_id": self.id},
+        }

@@ -1,3 +1,5 @@
 from . import test_channel_security
-from . import test_menu_tour
 from . import test_i18n
+from . import test_import
+from . import test_import_tour
+from . import test_import_concurrency

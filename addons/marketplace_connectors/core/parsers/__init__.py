@@ -56,3 +56,10 @@ def get(format_code):
         if parser.FORMAT == format_code:
             return parser
     raise KeyError(format_code)
+
+
+# The registry, in detection order (specific formats first).
+from . import amazon_settlement  # noqa: E402
+
+for _module in (amazon_settlement,):
+    register(_module)

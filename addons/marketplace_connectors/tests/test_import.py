@@ -1,0 +1,258 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import random
+from pathlib import Path
+
+from odoo.exceptions import AccessError
+from odoo.tests import TransactionCase, new_test_user, tagged
+
+DATA = Path(__file__).parent / "data"
+
+# amazon_settlement_fr.txt, worked by hand (EUR, decimal comma, 14 detail lines):
+#   order 402-1111111: Principal 59.88 + Shipping 4.90 - Commission 9.72 - FBA 4.35
+#   order 402-2222222: Principal 59.76 - Commission 8.96 - FBA 7.20
+#   refund 402-3333333: Principal -10.00 + Commission back 1.50 - RefundCommission 0.30
+#   advertising -12.40; reserve held -25.00; previous reserve released +20.00;
+#   an unknown "Brand New Fee Type" -0.10
+#   total 68.01 = the summary row's total-amount
+AMAZON_CATEGORIES = [
+    {"category": "reserve_hold", "amount": -25.00, "line_count": 1},
+    {"category": "commission", "amount": -18.68, "line_count": 2},
+    {"category": "advertising", "amount": -12.40, "line_count": 1},
+    {"category": "fulfillment_fee", "amount": -11.55, "line_count": 2},
+    {"category": "refund", "amount": -10.00, "line_count": 1},
+    {"category": "unknown", "amount": -0.10, "line_count": 1},
+    {"category": "refund_fee", "amount": 1.20, "line_count": 2},
+    {"category": "shipping", "amount": 4.90, "line_count": 1},
+    {"category": "reserve_release", "amount": 20.00, "line_count": 1},
+    {"category": "sale", "amount": 119.64, "line_count": 2},
+]
+
+
+class ImportCase(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.eur = cls.env.ref("base.EUR")
+        cls.eur.active = True
+        cls.channel = cls.env["marketplace.channel"].create(
+            {
+                "name": "Amazon.fr test",
+                "platform": "amazon",
+                "currency_id": cls.eur.id,
+                "country_id": cls.env.ref("base.fr").id,
+            }
+        )
+        cls.amazon_file = (DATA / "amazon_settlement_fr.txt").read_bytes()
+
+    def import_amazon(self, content=None, filename="settlement.txt"):
+        return self.channel.import_files([(filename, content or self.amazon_file)])
+
+
+@tagged("post_install", "-at_install")
+class TestImportAmazonSettlement(ImportCase):
+    def test_import_creates_balanced_payout(self):
+        lamp = self.env["product.product"].create(
+            {"name": "Lampe Orion", "default_code": "ML-LAMP-001"}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Client"}).id,
+                "marketplace_channel_id": self.channel.id,
+                "marketplace_order_ref": "402-1111111-1111111",
+            }
+        )
+        batch = self.import_amazon()
+        self.assertRecordValues(
+            batch,
+            [
+                {
+                    "state": "done",
+                    "source_format": "amazon_settlement_v2",
+                    "line_count": 14,
+                    "new_line_count": 14,
+                    "new_payout_count": 1,
+                    "error_message": False,
+                }
+            ],
+        )
+        payout = batch.payout_ids
+        self.assertRecordValues(
+            payout,
+            [
+                {
+                    "name": "11223344556",
+                    "channel_id": self.channel.id,
+                    "currency_id": self.eur.id,
+                    "has_declared_total": True,
+                    "amount_declared": 68.01,
+                    "amount_computed": 68.01,
+                    "amount_difference": 0.0,
+                    "is_balanced": True,
+                    "transaction_count": 14,
+                    "import_batch_id": batch.id,
+                }
+            ],
+        )
+        self.assertEqual(str(payout.date_deposit), "2026-03-17 00:00:00")
+        self.assertRecordValues(payout.category_total_ids, AMAZON_CATEGORIES)
+        lines = payout.transaction_ids
+        self.assertEqual(len(set(lines.mapped("external_key"))), 14)
+        lamp_lines = lines.filtered(lambda t: t.sku == "ML-LAMP-001")
+        self.assertEqual(len(lamp_lines), 4)
+        self.assertEqual(lamp_lines.product_id, lamp)
+        self.assertEqual(lamp_lines.sale_order_id, order)
+        self.assertEqual(order.marketplace_transaction_ids, lamp_lines)
+        commission = lines.filtered(
+            lambda t: (
+                t.raw_type == "Order/ItemFees/Commission"
+                and t.order_ref == "402-1111111-1111111"
+            )
+        )
+        self.assertRecordValues(
+            commission,
+            [
+                {
+                    "category": "commission",
+                    "amount": -9.72,
+                    "quantity": 1.0,
+                    "order_line_ref": "11111111111111",
+                }
+            ],
+        )
+        self.assertEqual(str(commission.posted_at), "2026-03-05 10:11:12")
+
+    def test_reimport_creates_nothing_and_says_so(self):
+        first = self.import_amazon()
+        second = self.import_amazon()
+        self.assertRecordValues(
+            second,
+            [
+                {
+                    "state": "done",
+                    "line_count": 14,
+                    "new_line_count": 0,
+                    "known_line_count": 14,
+                    "new_payout_count": 0,
+                }
+            ],
+        )
+        self.assertIn("Already imported", second.message)
+        self.assertEqual(second.payout_ids, first.payout_ids)
+        self.assertEqual(
+            self.env["marketplace.transaction"].search_count(
+                [("channel_id", "=", self.channel.id)]
+            ),
+            14,
+        )
+        self.assertEqual(first.payout_ids.transaction_count, 14)
+
+    def test_failure_at_a_random_line_leaves_nothing(self):
+        lines = self.amazon_file.decode().split("\r\n")
+        rng = random.Random(20261123)
+        bad_line = rng.randrange(3, 17)  # a detail row (line 1 header, 2 summary)
+        cells = lines[bad_line - 1].split("\t")
+        cells[14] = "12,3,4"
+        lines[bad_line - 1] = "\t".join(cells)
+        batch = self.import_amazon("\r\n".join(lines).encode(), "broken.txt")
+        self.assertRecordValues(
+            batch,
+            [
+                {
+                    "state": "failed",
+                    "error_filename": "broken.txt",
+                    "error_line": bad_line,
+                    "error_column": "amount",
+                    "error_value": "12,3,4",
+                    "new_line_count": 0,
+                }
+            ],
+        )
+        self.assertIn(f"line {bad_line}", batch.error_message)
+        self.assertTrue(batch.attachment_id.raw.startswith(b"settlement-id"))
+        self.assertFalse(
+            self.env["marketplace.transaction"].search(
+                [("channel_id", "=", self.channel.id)]
+            )
+        )
+        self.assertFalse(
+            self.env["marketplace.payout"].search(
+                [("channel_id", "=", self.channel.id)]
+            )
+        )
+        # Fixed and replayed, the same batch imports.
+        batch.attachment_id.raw = self.amazon_file
+        batch.action_replay()
+        self.assertEqual(batch.state, "done")
+        self.assertEqual(batch.new_line_count, 14)
+
+    def test_unbalanced_payout_is_flagged(self):
+        content = self.amazon_file.replace(b"\t68,01\t", b"\t68,11\t")
+        payout = self.import_amazon(content).payout_ids
+        self.assertRecordValues(
+            payout,
+            [
+                {
+                    "amount_declared": 68.11,
+                    "amount_computed": 68.01,
+                    "is_balanced": False,
+                }
+            ],
+        )
+        self.assertAlmostEqual(payout.amount_difference, 0.10, places=2)
+
+    def test_unknown_format_fails_clearly(self):
+        batch = self.channel.import_files([("notes.txt", b"hello\tworld\n")])
+        self.assertEqual(batch.state, "failed")
+        self.assertIn("unrecognized file format", batch.error_message)
+        self.assertEqual(batch.error_line, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestImportAccess(ImportCase):
+    def test_company_b_cannot_see_company_a_payouts(self):
+        batch = self.import_amazon()
+        company_b = self.env["res.company"].create({"name": "Société B"})
+        user_b = new_test_user(
+            self.env,
+            login="mkt_import_b",
+            groups="marketplace_connectors.group_marketplace_user",
+            company_id=company_b.id,
+            company_ids=[company_b.id],
+        )
+        user_a = new_test_user(
+            self.env,
+            login="mkt_import_a",
+            groups="marketplace_connectors.group_marketplace_user",
+        )
+        payout = batch.payout_ids
+        Payout = self.env["marketplace.payout"]
+        self.assertEqual(
+            Payout.with_user(user_a).search([("channel_id", "=", self.channel.id)]),
+            payout,
+        )
+        self.assertFalse(Payout.with_user(user_b).search([]))
+        self.assertFalse(
+            self.env["marketplace.transaction"].with_user(user_b).search([])
+        )
+        with self.assertRaises(AccessError):
+            payout.with_user(user_b).read(["amount_declared"])
+
+    def test_user_imports_but_cannot_edit_the_ledger(self):
+        user = new_test_user(
+            self.env,
+            login="mkt_importer",
+            groups="marketplace_connectors.group_marketplace_user",
+        )
+        batch = self.channel.with_user(user).import_files(
+            [("settlement.txt", self.amazon_file)]
+        )
+        self.assertEqual(batch.state, "done")
+        payout = batch.payout_ids.with_user(user)
+        self.assertTrue(payout.is_balanced)
+        with self.assertRaises(AccessError):
+            payout.write({"amount_declared": 1.0})
+        with self.assertRaises(AccessError):
+            payout.transaction_ids[:1].write({"amount": 1.0})
+        with self.assertRaises(AccessError):
+            payout.transaction_ids[:1].unlink()
