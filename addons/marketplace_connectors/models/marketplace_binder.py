@@ -9,11 +9,11 @@ index (the second one waits, then finds every line there and creates nothing). P
 are upserted the same way on ``(channel_id, name)``.
 """
 
+import io
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..core.exceptions import ParseError
 from ..core.records import Line, OrderInfo, PayoutInfo
@@ -41,12 +41,35 @@ _TRANSACTION_COLUMNS = (
     "create_date",
     "write_uid",
     "write_date",
+    "product_id",
+    "sale_order_id",
 )
-_INSERT_TRANSACTIONS = (
-    "INSERT INTO marketplace_transaction ("
-    + ", ".join(_TRANSACTION_COLUMNS)
-    + ") VALUES %s ON CONFLICT (channel_id, external_key) DO NOTHING RETURNING 1"
+_COLUMN_LIST = ", ".join(_TRANSACTION_COLUMNS)
+# Pages go to a temporary table with COPY (several times faster than INSERT ...
+# VALUES), then into the ledger in one INSERT ... SELECT that skips known keys.
+_CREATE_LOAD_TABLE = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS marketplace_transaction_load "
+    f"ON COMMIT DROP AS SELECT {_COLUMN_LIST} FROM marketplace_transaction WITH NO DATA"
 )
+_COPY_LOAD = f"COPY marketplace_transaction_load ({_COLUMN_LIST}) FROM STDIN"
+_INSERT_FROM_LOAD = (
+    f"INSERT INTO marketplace_transaction ({_COLUMN_LIST}) "
+    f"SELECT {_COLUMN_LIST} FROM marketplace_transaction_load "
+    "ON CONFLICT (channel_id, external_key) DO NOTHING"
+)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value):
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
 
 _UPSERT_PAYOUT = """
     INSERT INTO marketplace_payout (
@@ -112,49 +135,9 @@ class MarketplaceBinder(models.AbstractModel):
             counters.update(
                 self.env["sale.order"]._marketplace_bind_orders(batch, state.orders)
             )
-        if state.new_line_count:
-            self._link_new_transactions(batch)
         payouts = self.env["marketplace.payout"].browse(counters["payout_ids"])
         payouts._recompute_totals()
         return counters
-
-    @api.model
-    def _link_new_transactions(self, batch):
-        """Resolve products and sale orders of the lines this batch created."""
-        cr = self.env.cr
-        cr.execute(
-            """
-            UPDATE marketplace_transaction t SET product_id = m.product_id
-              FROM marketplace_sku_mapping m
-             WHERE t.import_batch_id = %s AND t.sku IS NOT NULL
-               AND m.channel_id = t.channel_id AND m.sku = t.sku
-            """,
-            (batch.id,),
-        )
-        for column in ("default_code", "barcode"):
-            code = SQL.identifier("pp", column)
-            cr.execute(
-                SQL(
-                    """
-                UPDATE marketplace_transaction t SET product_id = p.id
-                  FROM (SELECT DISTINCT ON (%(code)s, COALESCE(pt.company_id, 0))
-                               pp.id, %(code)s AS code, pt.company_id
-                          FROM product_product pp
-                          JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                         WHERE %(code)s IS NOT NULL AND pp.active
-                         ORDER BY %(code)s, COALESCE(pt.company_id, 0), pp.id) p
-                 WHERE t.import_batch_id = %(batch)s AND t.product_id IS NULL
-                   AND t.sku = p.code
-                   AND (p.company_id IS NULL OR p.company_id = t.company_id)
-                    """,
-                    code=code,
-                    batch=batch.id,
-                )
-            )
-        self.env["sale.order"]._marketplace_link_transactions(batch.channel_id, batch)
-        self.env["marketplace.transaction"].invalidate_model(
-            ["product_id", "sale_order_id"]
-        )
 
 
 class _BindState:
@@ -176,6 +159,11 @@ class _BindState:
         self.line_count = 0
         self.new_line_count = 0
         self.orders = []
+        self.load_table = False
+        self.products = {}
+        self.orders_by_ref = {}
+        self.missing_skus = set()
+        self.missing_orders = set()
 
     # ---- currencies
 
@@ -295,15 +283,54 @@ class _BindState:
                 self.now,
             )
         )
+        if line.sku and line.sku not in self.products:
+            self.missing_skus.add(line.sku)
+        if line.order_ref and line.order_ref not in self.orders_by_ref:
+            self.missing_orders.add(line.order_ref)
         if len(self.page) >= PAGE_SIZE:
             self.flush_lines()
+
+    def resolve_page_references(self):
+        """Products and sale orders of the page's SKUs and order references, in a
+        few grouped queries per page, so that rows are written complete (no UPDATE
+        of a million rows afterwards)."""
+        if self.missing_skus:
+            found = self.channel._resolve_skus(self.missing_skus)
+            for sku in self.missing_skus:
+                self.products[sku] = found[sku].id if sku in found else None
+            self.missing_skus = set()
+        if self.missing_orders:
+            self.cr.execute(
+                """
+                SELECT marketplace_order_ref, id FROM sale_order
+                 WHERE marketplace_channel_id = %s AND marketplace_order_ref = ANY(%s)
+                """,
+                (self.channel.id, list(self.missing_orders)),
+            )
+            found = dict(self.cr.fetchall())
+            for ref in self.missing_orders:
+                self.orders_by_ref[ref] = found.get(ref)
+            self.missing_orders = set()
 
     def flush_lines(self):
         if not self.page:
             return
-        inserted = self.cr.execute_values(
-            _INSERT_TRANSACTIONS, self.page, page_size=len(self.page), fetch=True
+        if not self.load_table:
+            self.cr.execute(_CREATE_LOAD_TABLE)
+            self.load_table = True
+        self.resolve_page_references()
+        products, orders = self.products, self.orders_by_ref
+        buffer = io.StringIO()
+        buffer.writelines(
+            "\t".join(map(_copy_text, row))
+            + f"\t{_copy_text(products.get(row[8]))}"
+            + f"\t{_copy_text(orders.get(row[6]))}\n"
+            for row in self.page
         )
+        buffer.seek(0)
+        self.cr.copy_expert(_COPY_LOAD, buffer)
+        self.cr.execute(_INSERT_FROM_LOAD)
+        self.new_line_count += self.cr.rowcount
+        self.cr.execute("TRUNCATE marketplace_transaction_load")
         self.line_count += len(self.page)
-        self.new_line_count += len(inserted)
         self.page = []

@@ -18,17 +18,15 @@ class MarketplaceTransaction(models.Model):
     _check_company_auto = True
     _rec_name = "external_key"
 
+    # No index of its own: UNIQUE(channel_id, external_key) serves channel lookups.
     channel_id = fields.Many2one(
         "marketplace.channel",
         required=True,
-        index=True,
         ondelete="restrict",
         readonly=True,
         check_company=True,
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True
-    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True)
     payout_id = fields.Many2one(
         "marketplace.payout",
         index=True,
@@ -36,7 +34,7 @@ class MarketplaceTransaction(models.Model):
         readonly=True,
         check_company=True,
     )
-    category = fields.Selection(CATEGORY_SELECTION, required=True, index=True)
+    category = fields.Selection(CATEGORY_SELECTION, required=True)
     amount = fields.Monetary(required=True, readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     order_ref = fields.Char(string="Order", index="btree_not_null", readonly=True)
