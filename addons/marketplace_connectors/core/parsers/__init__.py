@@ -59,7 +59,19 @@ def get(format_code):
 
 
 # The registry, in detection order (specific formats first).
-from . import amazon_settlement  # noqa: E402
+from . import (  # noqa: E402
+    amazon_settlement,
+    shopify_payments,
+    shopify_payments_csv,
+    stripe_balance,
+    stripe_payouts,
+)
 
-for _module in (amazon_settlement,):
+for _module in (
+    amazon_settlement,
+    shopify_payments,
+    stripe_balance,
+    shopify_payments_csv,
+    stripe_payouts,
+):
     register(_module)

@@ -1,0 +1,200 @@
+"""Shopify Payments transactions export (Payouts > Export transactions), CSV.
+
+Comma-separated, one header line, columns found by name (case-insensitive):
+``Transaction Date, Type, Order, Card Brand, Card Source, Payout Status, Payout Date,
+Payout ID, Available On, Amount, Fee, Net, Checkout, Payment Method Name, Presentment
+Amount, Presentment Currency, Currency``. Required: ``Type``, ``Amount``, ``Fee``,
+``Currency`` and ``Payout ID`` (empty for a transaction not paid out yet).
+
+Each row gives one ``Line`` for ``Amount`` and one for ``-Fee`` when the fee is not
+zero; types map as in :mod:`.shopify_payments` (``TYPE_MAP``), ``payout`` rows are
+the payouts themselves and give no line. The export has no payout total, so each
+``PayoutInfo`` has ``amount_declared=None``. Rows have no id: keys are content hashes
+of the row's stable columns (not the payout columns, so a pending row keeps its key
+once paid out) plus the rank of identical rows within the payout.
+"""
+
+import csv
+import re
+
+from ..dates import DATETIME_FORMATS, InvalidDate, parse_datetime
+from ..exceptions import InvalidAmount, ParseError
+from ..keys import content_key
+from ..money import parse_amount
+from ..records import Line, PayoutInfo
+from ..textio import as_binary, iter_text_lines
+from .shopify_payments import (
+    FEE_MAP,
+    SKIPPED_TYPES,
+    TYPE_MAP,
+    category_of,
+    fee_category_of,
+)
+
+FORMAT = "shopify_payments_csv"
+PLATFORM = "shopify"
+LABEL = "Shopify Payments transactions export (CSV)"
+
+__all__ = ["FEE_MAP", "TYPE_MAP", "parse", "sniff"]
+
+REQUIRED = ("type", "amount", "fee", "currency", "payout id")
+# Columns that identify a transaction (the payout columns change when it is paid).
+KEY_COLUMNS = (
+    "transaction date",
+    "type",
+    "order",
+    "card brand",
+    "card source",
+    "amount",
+    "fee",
+    "net",
+    "checkout",
+    "payment method name",
+    "presentment amount",
+    "presentment currency",
+    "currency",
+)
+# Shopify writes ``2024-03-01 10:22:33 -0500``.
+FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", *DATETIME_FORMATS)
+_CURRENCY = re.compile(r"[A-Za-z]{3}")
+
+
+def sniff(head, filename=""):
+    """A comma-separated header with Shopify's payout columns.
+
+    >>> sniff(b"Transaction Date,Type,Order,Payout Status,Payout ID,Amount,Fee,Net")
+    True
+    >>> sniff(b"automatic_payout_id,balance_transaction_id,gross,fee,net")
+    False
+    """
+    try:
+        first = bytes(head).split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf")
+        text = first.decode("utf-8", "replace")
+    except (TypeError, ValueError):
+        return False
+    names = {name.strip().strip('"').lower() for name in text.split(",")}
+    return {"type", "amount", "fee", "net", "payout status"} <= names
+
+
+class _Reader:
+    def __init__(self, filename):
+        self.filename = filename
+        self.index = {}
+        self.payouts = set()
+        self.occurrences = {}
+        self.dates = {}
+
+    def error(self, message, line, column=None, value=None):
+        return ParseError(
+            message, filename=self.filename, line=line, column=column, value=value
+        )
+
+    def read_header(self, cells):
+        self.index = {name.strip().lower(): i for i, name in enumerate(cells)}
+        for name in REQUIRED:
+            if name not in self.index:
+                raise self.error(f"missing column {name!r}", 1, column=name)
+
+    def cell(self, cells, name):
+        i = self.index.get(name)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    def amount(self, cells, name, line, required=True):
+        text = self.cell(cells, name)
+        if not text and not required:
+            return None
+        try:
+            return parse_amount(text)
+        except InvalidAmount as err:
+            raise self.error("invalid amount", line, name, text) from err
+
+    def date(self, cells, name, line):
+        text = self.cell(cells, name)
+        if not text:
+            return None
+        if text not in self.dates:
+            try:
+                self.dates[text] = parse_datetime(text, FORMATS)
+            except InvalidDate as err:
+                raise self.error("invalid date", line, name, text) from err
+        return self.dates[text]
+
+    def currency(self, cells, line):
+        text = self.cell(cells, "currency")
+        if not _CURRENCY.fullmatch(text):
+            raise self.error("invalid currency", line, "currency", text)
+        return text.upper()
+
+    def row(self, cells, line):
+        """Yield the records of one row."""
+        payout_ref = self.cell(cells, "payout id")
+        currency = self.currency(cells, line)
+        amount = self.amount(cells, "amount", line)
+        fee = self.amount(cells, "fee", line, required=False) or 0
+        net = self.amount(cells, "net", line, required=False)
+        if net is not None and net != amount - fee:
+            raise self.error(
+                f"net is not amount - fee ({amount} - {fee})", line, "net", str(net)
+            )
+        posted_at = self.date(cells, "transaction date", line)
+        deposit = self.date(cells, "payout date", line)
+        if payout_ref and payout_ref not in self.payouts:
+            self.payouts.add(payout_ref)
+            yield PayoutInfo(
+                ref=payout_ref,
+                currency=currency,
+                date_deposit=deposit,
+                status=self.cell(cells, "payout status").lower(),
+                line_no=line,
+            )
+        raw_type = self.cell(cells, "type")
+        ttype = re.sub(r"[\s-]+", "_", raw_type.lower())
+        if ttype in SKIPPED_TYPES:
+            return
+        values = [self.cell(cells, name) for name in KEY_COLUMNS]
+        slot = hash((payout_ref, *values))
+        occurrence = self.occurrences.get(slot, 0)
+        self.occurrences[slot] = occurrence + 1
+        key = content_key("shopify:csv", values, occurrence)
+        common = {
+            "currency": currency,
+            "raw_type": raw_type,
+            "line_no": line,
+            "payout_ref": payout_ref,
+            "posted_at": posted_at,
+            "order_ref": self.cell(cells, "order"),
+        }
+        yield Line(
+            external_key=f"{key}:gross",
+            category=category_of(ttype, amount),
+            amount=amount,
+            **common,
+        )
+        if fee:
+            yield Line(
+                external_key=f"{key}:fee",
+                category=fee_category_of(ttype),
+                amount=-fee,
+                **common,
+            )
+
+
+def parse(stream, filename="", options=None):
+    """Yield a ``PayoutInfo`` per payout id and the ``Line`` records of each row."""
+    reader = _Reader(filename)
+    rows = csv.reader(iter_text_lines(as_binary(stream)), delimiter=",")
+    end = 0
+    try:
+        try:
+            header = next(rows)
+        except StopIteration:
+            raise reader.error("empty file", 1) from None
+        reader.read_header(header)
+        end = rows.line_num
+        for cells in rows:
+            # The physical line where the row starts (a quoted cell may span lines).
+            line, end = end + 1, rows.line_num
+            if any(cell.strip() for cell in cells):
+                yield from reader.row(cells, line)
+    except csv.Error as err:
+        raise reader.error(f"unreadable line: {err}", end + 1) from err
