@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import json
 import random
 from pathlib import Path
 
@@ -256,3 +257,73 @@ class TestImportAccess(ImportCase):
             payout.transaction_ids[:1].write({"amount": 1.0})
         with self.assertRaises(AccessError):
             payout.transaction_ids[:1].unlink()
+
+
+def _shopify_transactions(ids):
+    """Shopify balance transactions of payout 777: 100.00 charges, 2.90 fees."""
+    return json.dumps(
+        {
+            "transactions": [
+                {
+                    "id": txn,
+                    "type": "charge",
+                    "test": False,
+                    "payout_id": 777,
+                    "payout_status": "paid",
+                    "currency": "EUR",
+                    "amount": "100.00",
+                    "fee": "2.90",
+                    "net": "97.10",
+                    "source_id": 10 + txn,
+                    "source_type": "charge",
+                    "source_order_id": 5000 + txn,
+                    "processed_at": "2026-03-08T10:00:00+01:00",
+                }
+                for txn in ids
+            ]
+        }
+    ).encode()
+
+
+@tagged("post_install", "-at_install")
+class TestImportOverlap(TransactionCase):
+    def test_overlapping_pages_add_only_new_lines(self):
+        self.env.ref("base.EUR").active = True
+        channel = self.env["marketplace.channel"].create(
+            {
+                "name": "Shopify test",
+                "platform": "shopify",
+                "currency_id": self.env.ref("base.EUR").id,
+            }
+        )
+        first = channel.import_files([("page1.json", _shopify_transactions([1, 2, 3]))])
+        second = channel.import_files(
+            [("page2.json", _shopify_transactions([3, 4, 5]))]
+        )
+        self.assertRecordValues(
+            first + second,
+            [
+                {"state": "done", "line_count": 6, "new_line_count": 6},
+                {"state": "done", "line_count": 6, "new_line_count": 4},
+            ],
+        )
+        payout = second.payout_ids
+        self.assertRecordValues(
+            payout,
+            [
+                {
+                    "name": "777",
+                    "transaction_count": 10,
+                    "amount_computed": 485.50,
+                    "has_declared_total": False,
+                    "is_balanced": False,
+                }
+            ],
+        )
+        self.assertRecordValues(
+            payout.category_total_ids,
+            [
+                {"category": "payment_fee", "amount": -14.50, "line_count": 5},
+                {"category": "sale", "amount": 500.00, "line_count": 5},
+            ],
+        )
