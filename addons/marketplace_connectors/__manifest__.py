@@ -11,6 +11,7 @@
     "maintainers": ["marketplace-cash-control"],
     "development_status": "Alpha",
     "depends": ["sale_management", "stock", "account"],
+    "external_dependencies": {"python": ["openpyxl"]},
     "data": [
         "security/marketplace_connectors_security.xml",
         "security/ir.model.access.csv",

@@ -23,7 +23,6 @@ PAGE_SIZE = 5000
 _TRANSACTION_COLUMNS = (
     "payout_id",
     "channel_id",
-    "company_id",
     "category",
     "amount",
     "currency_id",
@@ -37,10 +36,6 @@ _TRANSACTION_COLUMNS = (
     "external_key",
     "line_no",
     "import_batch_id",
-    "create_uid",
-    "create_date",
-    "write_uid",
-    "write_date",
     "product_id",
     "sale_order_id",
 )
@@ -263,7 +258,6 @@ class _BindState:
             (
                 self.payout_id(line.payout_ref, line.currency, line.line_no),
                 self.channel.id,
-                self.channel.company_id.id,
                 line.category,
                 line.amount.quantize(quantum, ROUND_HALF_UP),
                 currency_id,
@@ -277,10 +271,6 @@ class _BindState:
                 line.external_key,
                 line.line_no,
                 self.batch.id,
-                self.uid,
-                self.now,
-                self.uid,
-                self.now,
             )
         )
         if line.sku and line.sku not in self.products:
@@ -323,8 +313,8 @@ class _BindState:
         buffer = io.StringIO()
         buffer.writelines(
             "\t".join(map(_copy_text, row))
-            + f"\t{_copy_text(products.get(row[8]))}"
-            + f"\t{_copy_text(orders.get(row[6]))}\n"
+            + f"\t{_copy_text(products.get(row[7]))}"
+            + f"\t{_copy_text(orders.get(row[5]))}\n"
             for row in self.page
         )
         buffer.seek(0)

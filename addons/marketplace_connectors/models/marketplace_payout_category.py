@@ -27,11 +27,11 @@ class MarketplacePayoutCategory(models.Model):
             SQL(
                 """
             CREATE VIEW %s AS (
-                SELECT MIN(t.id) AS id, t.payout_id, t.company_id, t.category,
+                SELECT MIN(t.id) AS id, t.payout_id, p.company_id, t.category,
                        t.currency_id, SUM(t.amount) AS amount, COUNT(*) AS line_count
                   FROM marketplace_transaction t
-                 WHERE t.payout_id IS NOT NULL
-                 GROUP BY t.payout_id, t.company_id, t.category, t.currency_id
+                  JOIN marketplace_payout p ON p.id = t.payout_id
+                 GROUP BY t.payout_id, p.company_id, t.category, t.currency_id
             )
                 """,
                 SQL.identifier(self._table),

@@ -61,6 +61,7 @@ def get(format_code):
 # The registry, in detection order (specific formats first).
 from . import (  # noqa: E402
     amazon_settlement,
+    generic_table,
     shopify_payments,
     shopify_payments_csv,
     stripe_balance,
@@ -73,5 +74,6 @@ for _module in (
     stripe_balance,
     shopify_payments_csv,
     stripe_payouts,
+    generic_table,
 ):
     register(_module)
