@@ -113,6 +113,10 @@ class MarketplaceImportBatch(models.Model):
             {
                 "name": filename,
                 "raw": content,
+                # Kept as a file to download, not as text: a text mimetype makes Odoo
+                # extract every word of the file into the search index, which costs
+                # seconds and hundreds of MB on a million-line settlement.
+                "mimetype": "application/octet-stream",
                 "res_model": self._name,
                 "res_id": batch.id,
             }
