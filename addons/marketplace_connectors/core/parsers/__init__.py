@@ -61,7 +61,11 @@ def get(format_code):
 # The registry, in detection order (specific formats first).
 from . import (  # noqa: E402
     amazon_settlement,
+    ebay_finances,
     generic_table,
+    mirakl_transactions,
+    mirakl_transactions_csv,
+    paypal_transactions,
     shopify_payments,
     shopify_payments_csv,
     stripe_balance,
@@ -74,6 +78,10 @@ for _module in (
     stripe_balance,
     shopify_payments_csv,
     stripe_payouts,
+    mirakl_transactions,
+    ebay_finances,
+    paypal_transactions,
+    mirakl_transactions_csv,
     generic_table,
 ):
     register(_module)

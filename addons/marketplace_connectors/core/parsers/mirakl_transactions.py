@@ -90,7 +90,7 @@ PREFIX_MAP = (
 PAYMENT = "PAYMENT"
 assert set(TYPE_MAP.values()) | {c for _, c in PREFIX_MAP} <= set(CATEGORIES)
 
-_DATA = re.compile(rb'^\s*(\{\s*"data"\s*:\s*\[|\[)')
+_DATA = re.compile(rb'^\[|^\{.*?"data"\s*:\s*\[', re.DOTALL)
 _MIRAKL = re.compile(
     rb'"(amount_credited|amount_debited|accounting_document_number'
     rb'|currency_iso_code|payment_state|transaction_type)"'
@@ -121,12 +121,18 @@ def sniff(head, filename=""):
     True
     >>> sniff(b'{"object": "list", "data": [{"id": "txn_1"}]}')
     False
+    >>> sniff(b'{"next_page_token": null, "data": [{"amount_debited": 1}]}')
+    True
     """
     try:
         text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
     except (TypeError, ValueError):
         return False
     return bool(_DATA.match(text)) and bool(_MIRAKL.search(text))
+
+
+def _or_zero(value):
+    return Decimal(0) if value is None else value
 
 
 class _Reader(JsonReader):
@@ -167,7 +173,7 @@ class _Reader(JsonReader):
                     f"{path}.amount",
                 )
             return amount
-        computed = (credited or 0) - (debited or 0)
+        computed = _or_zero(credited) - _or_zero(debited)
         if amount is not None and amount != computed:
             raise self.error(
                 f"amount is not amount_credited - amount_debited ({computed})",

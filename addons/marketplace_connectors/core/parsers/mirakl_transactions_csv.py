@@ -41,7 +41,7 @@ from ..keys import content_key, external_key
 from ..money import parse_amount
 from ..records import Line, PayoutInfo
 from ..textio import as_binary, iter_text_lines
-from .mirakl_transactions import PAYMENT, TYPE_MAP, category_of
+from .mirakl_transactions import PAYMENT, TYPE_MAP, _or_zero, category_of
 
 FORMAT = "mirakl_tl02_csv"
 PLATFORM = "mirakl"
@@ -233,9 +233,12 @@ def sniff(head, filename=""):
     """
     try:
         first = bytes(head).split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf")
-        text = first.decode("utf-8", "replace").rstrip("\r")
     except (TypeError, ValueError):
         return False
+    try:
+        text = first.decode("utf-8").rstrip("\r")
+    except UnicodeDecodeError:
+        text = first.decode("cp1252", "replace").rstrip("\r")
     names = {column_of(label)[0] for label in text.split(delimiter_of(text))}
     return {"type", "currency", "debit", "credit"} <= names and bool(
         names & {"payment reference", "invoice number", "order number"}
@@ -299,7 +302,7 @@ class _Reader:
             if amount is None:
                 raise self.error("missing amount", line, "amount", "")
             return amount
-        computed = (credit or 0) - (debit or 0)
+        computed = _or_zero(credit) - _or_zero(debit)
         if amount is not None and amount != computed:
             raise self.error(
                 f"amount is not credit - debit ({computed})",
