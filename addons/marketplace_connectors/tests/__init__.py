@@ -3,3 +3,4 @@ from . import test_i18n
 from . import test_import
 from . import test_import_tour
 from . import test_import_concurrency
+from . import test_order_binding
