@@ -606,3 +606,52 @@ def test_csv_corrupted_byte(txns, data, byte):
         list(shopify_payments_csv.parse(bytes(content), "c.csv"))
     except ParseError as err:
         assert err.line is not None and err.line >= 1
+
+
+# --- added checks: summary formula, twin rows across payouts, bounded date cache ----
+
+
+def test_summary_formula_of_the_fixture_payout():
+    # 150.00 - 4.95 - 30.00 + 2.50 - 15.10 - 8.00 = 94.45: the summary explains it.
+    payout = json.loads(read("payout_with_transactions.json"))["payout"]
+    assert shopify_payments.summary_difference(payout) == D("0.00")
+    payout["amount"] = "95.45"
+    assert shopify_payments.summary_difference(payout) == D("1.00")
+    # A disagreeing summary does not stop the import: the lines are what count.
+    data = json.loads(read("payout_with_transactions.json"))
+    data["payout"]["summary"]["charges_gross_amount"] = "151.00"
+    payouts, lines = run(shopify_payments, json.dumps(data).encode())
+    assert payouts[0].amount_declared == sum(ln.amount for ln in lines) == D("94.45")
+    assert shopify_payments.summary_difference({"summary": {"x": 1}}) is None
+    assert shopify_payments.summary_difference({"amount": "1", "summary": "?"}) is None
+
+
+def test_csv_identical_rows_in_two_payouts_keep_unique_keys():
+    content = read("payout_transactions.csv")
+
+    def twin_in_other_payout(rows):
+        twin = list(rows[1])
+        twin[5:8] = ["in_transit", "2024-03-07", "90126"]
+        return [*rows, twin]
+
+    payouts, lines = run(
+        shopify_payments_csv, _rewrite_csv(content, twin_in_other_payout)
+    )
+    assert len(lines) == 18
+    assert_keys(lines)
+    assert totals(lines, "90126") == {"sale": D("130.00"), "payment_fee": D("-4.20")}
+
+
+def test_csv_date_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(shopify_payments_csv, "DATE_CACHE_SIZE", 3)
+    header = "Transaction Date,Type,Payout Status,Payout ID,Amount,Fee,Net,Currency\n"
+    rows = [
+        f"2024-03-01 10:{minute:02d}:00 +0100,charge,paid,9,1.00,0.10,0.90,EUR\n"
+        for minute in range(10)
+    ]
+    content = (header + "".join(rows + rows[:2])).encode()
+    _, lines = run(shopify_payments_csv, content)
+    assert len(lines) == 24
+    assert_keys(lines)
+    assert [ln.posted_at.minute for ln in lines[::2]] == [*range(10), 0, 1]
+    assert all(ln.posted_at.hour == 9 for ln in lines)

@@ -536,3 +536,52 @@ def test_json_corrupted_byte(items, data, byte):
         list(stripe_balance.parse(bytes(content), "c.json"))
     except ParseError as err:
         assert err.line is not None and err.line >= 1
+
+
+# --- added checks: three-decimal currencies, bounded date cache --------------------
+
+
+def test_balance_three_decimal_currency():
+    # KWD has 3 decimals in Stripe's API: 12340 = 12.340 KWD, fee 370 = 0.370.
+    data = {
+        "payout": {
+            "id": "po_kwd",
+            "object": "payout",
+            "amount": 11970,
+            "currency": "kwd",
+            "arrival_date": 1709683200,
+            "status": "paid",
+        },
+        "balance_transactions": {
+            "object": "list",
+            "has_more": False,
+            "data": [
+                {
+                    "id": "txn_kwd1",
+                    "object": "balance_transaction",
+                    "amount": 12340,
+                    "fee": 370,
+                    "net": 11970,
+                    "currency": "kwd",
+                    "type": "charge",
+                    "reporting_category": "charge",
+                    "created": 1709287200,
+                }
+            ],
+        },
+    }
+    payouts, lines = run(stripe_balance, json.dumps(data).encode())
+    assert payouts[0].amount_declared == D("11.970")
+    assert [(ln.category, ln.amount, ln.currency) for ln in lines] == [
+        ("sale", D("12.340"), "KWD"),
+        ("payment_fee", D("-0.370"), "KWD"),
+    ]
+    assert stripe_balance.exponent_of("ISK") == 2
+
+
+def test_itemized_date_cache_is_bounded(monkeypatch):
+    monkeypatch.setattr(stripe_payouts, "DATE_CACHE_SIZE", 2)
+    content = read("payout_reconciliation_itemized.csv")
+    expected = run(stripe_payouts, content)
+    monkeypatch.undo()
+    assert run(stripe_payouts, content) == expected

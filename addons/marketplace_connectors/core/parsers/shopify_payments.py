@@ -95,6 +95,47 @@ def fee_category_of(ttype, test=False):
     return "unknown" if test else FEE_MAP.get(ttype, "payment_fee")
 
 
+def summary_difference(payout):
+    """``amount - (Σ *_gross_amount - Σ *_fee_amount)`` of a payout's ``summary``.
+
+    Zero when the summary explains the payout; ``None`` when the payout has no
+    (readable) summary. The parser does not refuse a payout whose summary disagrees:
+    its lines, not the summary, are checked against ``amount`` downstream.
+
+    >>> summary_difference({"amount": "41.90", "summary": {
+    ...     "charges_gross_amount": "44.52", "charges_fee_amount": "1.32",
+    ...     "refunds_gross_amount": "-3.54", "refunds_fee_amount": "-0.23",
+    ...     "adjustments_gross_amount": "2.13", "adjustments_fee_amount": "0.12"}})
+    Decimal('0.00')
+    >>> summary_difference({"amount": "43.12", "summary": {
+    ...     "charges_gross_amount": "45.52", "charges_fee_amount": "1.32",
+    ...     "refunds_gross_amount": "-3.54", "refunds_fee_amount": "-0.23",
+    ...     "adjustments_gross_amount": "2.13", "adjustments_fee_amount": "0.12"}})
+    Decimal('0.22')
+    >>> summary_difference({"amount": "1.00"}) is None
+    True
+    """
+    summary = payout.get("summary") if isinstance(payout, dict) else None
+    if not isinstance(summary, dict) or not summary:
+        return None
+    try:
+        total = _decimal(payout.get("amount"))
+        for key, value in summary.items():
+            if key.endswith("_gross_amount"):
+                total -= _decimal(value)
+            elif key.endswith("_fee_amount"):
+                total += _decimal(value)
+    except InvalidAmount:
+        return None
+    return total
+
+
+def _decimal(value):
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise InvalidAmount(value)
+    return parse_amount(value, ".") if isinstance(value, str) else Decimal(value)
+
+
 def sniff(head, filename=""):
     """A JSON object with a ``payouts``, ``payout`` or ``transactions`` key.
 

@@ -11,10 +11,13 @@ zero; types map as in :mod:`.shopify_payments` (``TYPE_MAP``), ``payout`` rows a
 the payouts themselves and give no line. The export has no payout total, so each
 ``PayoutInfo`` has ``amount_declared=None``. Rows have no id: keys are content hashes
 of the row's stable columns (not the payout columns, so a pending row keeps its key
-once paid out) plus the rank of identical rows within the payout.
+once paid out) plus the rank of identical rows in the file (identical rows, down to
+the second of ``Transaction Date``, belong to one payout in practice; counting them
+file-wide keeps keys unique even when they do not).
 """
 
 import csv
+import hashlib
 import re
 
 from ..dates import DATETIME_FORMATS, InvalidDate, parse_datetime
@@ -57,6 +60,9 @@ KEY_COLUMNS = (
 # Shopify writes ``2024-03-01 10:22:33 -0500``.
 FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", *DATETIME_FORMATS)
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
+# Parsed dates are cached (rows repeat them); the cache is emptied at this size so a
+# long file streams in constant memory.
+DATE_CACHE_SIZE = 4096
 
 
 def sniff(head, filename=""):
@@ -113,6 +119,8 @@ class _Reader:
         if not text:
             return None
         if text not in self.dates:
+            if len(self.dates) >= DATE_CACHE_SIZE:
+                self.dates.clear()
             try:
                 self.dates[text] = parse_datetime(text, FORMATS)
             except InvalidDate as err:
@@ -152,7 +160,8 @@ class _Reader:
         if ttype in SKIPPED_TYPES:
             return
         values = [self.cell(cells, name) for name in KEY_COLUMNS]
-        slot = hash((payout_ref, *values))
+        # A stable digest (``hash()`` of str is salted per process).
+        slot = hashlib.sha1("\x1f".join(values).encode("utf-8")).digest()
         occurrence = self.occurrences.get(slot, 0)
         self.occurrences[slot] = occurrence + 1
         key = content_key("shopify:csv", values, occurrence)

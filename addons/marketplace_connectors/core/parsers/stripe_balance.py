@@ -9,10 +9,11 @@ Accepted shapes:
   (``amount_declared=payout.amount``, ``date_deposit=arrival_date``) and its balance
   transactions; the payout's own ``payout`` row is skipped.
 
-Amounts are integers in minor units (exponent 0 for zero-decimal currencies, see
-``ZERO_DECIMAL``). Each transaction gives a gross ``Line`` categorized by
-``reporting_category`` when present, else by ``type`` (``TYPE_MAP``), and a ``-fee``
-line when ``fee`` is not zero. ``line_no`` is the 1-based index in ``data``.
+Amounts are integers in minor units (exponent 0 for the zero-decimal currencies of
+``ZERO_DECIMAL``, 3 for those of ``THREE_DECIMAL``, else 2). Each transaction gives a
+gross ``Line`` categorized by ``reporting_category`` when present, else by ``type``
+(``TYPE_MAP``), and a ``-fee`` line when ``fee`` is not zero. ``line_no`` is the
+1-based index in ``data``.
 """
 
 import re
@@ -34,6 +35,9 @@ LABEL = "Stripe balance transactions / payout (API JSON)"
 ZERO_DECIMAL = frozenset(
     "jpy krw clp vnd xof xaf ugx rwf pyg mga kmf gnf djf bif vuv xpf".split()
 )
+# Stripe writes these with 3 decimals (last digit 0). ISK, HUF and TWD keep 2 in the
+# API (amounts divisible by 100), as Stripe documents for backwards compatibility.
+THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
 
 # ``reporting_category`` (preferred) or ``type`` -> category of the gross line;
 # anything else is ``unknown``. The ``payout`` row is the payout itself (no line).
@@ -67,10 +71,13 @@ _TXN = re.compile(
 def exponent_of(currency):
     """Decimal places of the currency's minor unit.
 
-    >>> exponent_of("JPY"), exponent_of("eur")
-    (0, 2)
+    >>> exponent_of("JPY"), exponent_of("eur"), exponent_of("kwd")
+    (0, 2, 3)
     """
-    return 0 if currency.lower() in ZERO_DECIMAL else 2
+    code = currency.lower()
+    if code in ZERO_DECIMAL:
+        return 0
+    return 3 if code in THREE_DECIMAL else 2
 
 
 def sniff(head, filename=""):

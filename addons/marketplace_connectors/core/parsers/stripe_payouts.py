@@ -67,6 +67,9 @@ SKIPPED_CATEGORIES = {"payout"}
 assert set(TYPE_MAP.values()) | set(FEE_MAP.values()) <= set(CATEGORIES)
 
 _CURRENCY = re.compile(r"[A-Za-z]{3}")
+# Parsed dates are cached (rows repeat them); the cache is emptied at this size so a
+# long file streams in constant memory.
+DATE_CACHE_SIZE = 4096
 
 
 def sniff(head, filename=""):
@@ -135,6 +138,8 @@ class _Reader:
         else:
             return None
         if text not in self.dates:
+            if len(self.dates) >= DATE_CACHE_SIZE:
+                self.dates.clear()
             try:
                 self.dates[text] = parse_datetime(text)
             except InvalidDate as err:
