@@ -239,7 +239,11 @@ class MarketplaceChannel(models.Model):
         unmapped = self.env.ref("marketplace_connectors.product_unmapped_sku")
         lines = []
         for line in info.lines:
-            product = products.get(line.sku) or unmapped
+            product = (
+                products.get(line.sku)
+                or self._charge_product(line.line_ref, line.sku)
+                or unmapped
+            )
             price = self._price_on_tax_basis(
                 product, line.price_unit, line.tax_included
             )
@@ -275,6 +279,21 @@ class MarketplaceChannel(models.Model):
         if pricelist:
             vals["pricelist_id"] = pricelist.id
         return vals
+
+    def _charge_product(self, line_ref, sku):
+        """Shipping and discount lines of an order (parsers name them
+        ``shipping:<id>``, ``shipping-discount:<id>``, ``discount:<id>``,
+        ``giftwrap:<id>`` and give them no SKU) get their own products."""
+        if sku or ":" not in (line_ref or ""):
+            return None
+        kind = line_ref.split(":", 1)[0]
+        xmlid = {
+            "shipping": "product_marketplace_shipping",
+            "giftwrap": "product_marketplace_shipping",
+            "shipping-discount": "product_marketplace_discount",
+            "discount": "product_marketplace_discount",
+        }.get(kind)
+        return self.env.ref(f"marketplace_connectors.{xmlid}") if xmlid else None
 
     def _price_on_tax_basis(self, product, price_unit, tax_included):
         """A VAT-inclusive marketplace price, on the product's tax basis."""

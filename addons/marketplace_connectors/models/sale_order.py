@@ -4,6 +4,8 @@ from dataclasses import replace
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..core import parsers
+
 
 class SaleOrder(models.Model):
     _inherit = "sale.order"
@@ -89,7 +91,7 @@ class SaleOrder(models.Model):
         created = self.with_context(tracking_disable=True).create(vals_list)
         cancelled = created.filtered(
             lambda order: (
-                merged[order.marketplace_order_ref].status in ("cancelled", "canceled")
+                merged[order.marketplace_order_ref].status in parsers.CANCELLED_STATES
             )
         )
         if cancelled:

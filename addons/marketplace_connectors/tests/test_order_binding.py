@@ -160,3 +160,67 @@ class TestOrderBinding(TransactionCase):
         self.assertEqual(
             orders[0].order_line.mapped("product_id"), self.lamp + self.vase
         )
+
+
+@tagged("post_install", "-at_install")
+class TestOrderImportFile(TransactionCase):
+    def test_amazon_order_report_through_import_files(self):
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        lamp = self.env["product.product"].create(
+            {"name": "Lampe Orion", "default_code": "ML-LAMP-001", "taxes_id": []}
+        )
+        channel = self.env["marketplace.channel"].create(
+            {"name": "Amazon.fr orders", "platform": "amazon", "currency_id": eur.id}
+        )
+        header = [
+            "amazon-order-id", "purchase-date", "order-status", "sales-channel",
+            "product-name", "sku", "quantity", "currency", "item-price",
+            "shipping-price", "ship-country",
+        ]  # fmt: skip
+        rows = [
+            ["402-7000001-0000001", "2026-03-05T09:30:00+00:00", "Shipped",
+             "Amazon.fr", "Lampe Orion", "ML-LAMP-001", "2", "EUR", "99.80", "4.90",
+             "FR"],
+            ["402-7000002-0000002", "2026-03-05T10:00:00+00:00", "Cancelled",
+             "Amazon.fr", "Lampe Orion", "ML-LAMP-001", "0", "", "", "", "FR"],
+        ]  # fmt: skip
+        content = "\n".join("\t".join(r) for r in [header, *rows]).encode()
+        batch = channel.import_files([("orders.txt", content)])
+        self.assertRecordValues(
+            batch,
+            [
+                {
+                    "state": "done",
+                    "source_format": "amazon_orders_flat",
+                    "order_count": 2,
+                    "new_order_count": 2,
+                }
+            ],
+        )
+        orders = self.env["sale.order"].search(
+            [("marketplace_channel_id", "=", channel.id)], order="id"
+        )
+        self.assertEqual(orders.mapped("state"), ["draft", "cancel"])
+        shipping = self.env.ref("marketplace_connectors.product_marketplace_shipping")
+        self.assertRecordValues(
+            orders[0].order_line,
+            [
+                {
+                    "product_id": lamp.id,
+                    "product_uom_qty": 2.0,
+                    "price_total": 99.80,
+                    "marketplace_unmapped": False,
+                },
+                {
+                    # VAT-inclusive shipping: whatever the shipping product's taxes,
+                    # the line costs the buyer what Amazon charged.
+                    "product_id": shipping.id,
+                    "product_uom_qty": 1.0,
+                    "price_total": 4.90,
+                    "marketplace_unmapped": False,
+                },
+            ],
+        )
+        again = channel.import_files([("orders.txt", content)])
+        self.assertEqual((again.order_count, again.new_order_count), (2, 0))

@@ -60,12 +60,15 @@ def get(format_code):
 
 # The registry, in detection order (specific formats first).
 from . import (  # noqa: E402
+    amazon_orders,
     amazon_settlement,
     ebay_finances,
     generic_table,
+    mirakl_orders,
     mirakl_transactions,
     mirakl_transactions_csv,
     paypal_transactions,
+    shopify_orders,
     shopify_payments,
     shopify_payments_csv,
     stripe_balance,
@@ -74,6 +77,9 @@ from . import (  # noqa: E402
 
 for _module in (
     amazon_settlement,
+    amazon_orders,
+    mirakl_orders,
+    shopify_orders,
     shopify_payments,
     stripe_balance,
     shopify_payments_csv,
@@ -85,3 +91,9 @@ for _module in (
     generic_table,
 ):
     register(_module)
+
+
+# Order states that mean "cancelled" on any platform (Mirakl also refuses orders).
+CANCELLED_STATES = frozenset().union(
+    amazon_orders.CANCELLED, mirakl_orders.CANCELLED, shopify_orders.CANCELLED
+)
