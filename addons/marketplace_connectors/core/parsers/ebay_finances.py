@@ -27,7 +27,7 @@ from decimal import Decimal
 from ..categories import CATEGORIES
 from ..keys import external_key
 from ..records import Line, PayoutInfo
-from .shopify_payments import JsonReader, _short, load_json
+from ._common import JsonReader, json_head, load_json, short
 
 FORMAT = "ebay_finances_json"
 PLATFORM = "ebay"
@@ -81,31 +81,16 @@ def sniff(head, filename=""):
     >>> sniff(b'{"transactions": [{"id": 1, "payout_status": "pending"}]}')
     False
     """
-    try:
-        text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (TypeError, ValueError):
-        return False
+    text = json_head(head)
     return (
         text.startswith(b"{") and bool(_KEY.search(text)) and bool(_EBAY.search(text))
     )
 
 
 class _Reader(JsonReader):
-    def money(self, item, key, line, path, required=True):
-        """``(value, currency)`` of an eBay ``Amount`` object, or ``(None, "")``."""
-        value = item.get(key)
-        if value is None and not required:
-            return None, ""
-        where = f"{path}.{key}"
-        value = self.obj(value, line, where)
-        return (
-            self.amount(value, "value", line, where),
-            self.currency(value, "currency", line, where),
-        )
-
     def payout(self, item, line, path):
         item = self.obj(item, line, path)
-        amount, currency = self.money(item, "amount", line, path)
+        amount, currency = self.money_obj(item, "amount", line, path)
         return PayoutInfo(
             ref=self.ref(item, "payoutId", line, path),
             currency=currency,
@@ -122,7 +107,7 @@ class _Reader(JsonReader):
                 "bookingEntry is not CREDIT or DEBIT",
                 line,
                 f"{path}.bookingEntry",
-                _short(item.get("bookingEntry")),
+                short(item.get("bookingEntry")),
             )
         return SIGNS[entry]
 
@@ -155,7 +140,7 @@ class _Reader(JsonReader):
             for n, fee in enumerate(self.items(fees, line, f"{where}.marketplaceFees")):
                 fee_path = f"{where}.marketplaceFees[{n}]"
                 fee = self.obj(fee, line, fee_path)
-                value, fee_currency = self.money(fee, "amount", line, fee_path)
+                value, fee_currency = self.money_obj(fee, "amount", line, fee_path)
                 if fee_currency != currency:
                     raise self.error(
                         f"fee currency differs from the transaction's ({currency})",
@@ -170,7 +155,7 @@ class _Reader(JsonReader):
         item = self.obj(item, line, path)
         txn = self.ref(item, "transactionId", line, path)
         raw_type = self.text(item, "transactionType")
-        amount, currency = self.money(item, "amount", line, path)
+        amount, currency = self.money_obj(item, "amount", line, path)
         signed = self.sign(item, line, path) * amount
         status = self.text(item, "transactionStatus").strip().upper()
         common = {
@@ -195,13 +180,13 @@ class _Reader(JsonReader):
             return
         fees = list(self.fees(item, line, path, currency))
         fee_total = sum((fee[3] for fee in fees), Decimal(0))
-        declared, _ = self.money(item, "totalFeeAmount", line, path, required=False)
+        declared, _ = self.money_obj(item, "totalFeeAmount", line, path, required=False)
         if declared is not None and declared != fee_total:
             raise self.error(
                 f"totalFeeAmount is not the sum of the marketplace fees ({fee_total})",
                 line,
                 f"{path}.totalFeeAmount.value",
-                _short(item["totalFeeAmount"].get("value")),
+                short(item["totalFeeAmount"].get("value")),
             )
         yield Line(
             external_key=external_key("ebay", txn, component),

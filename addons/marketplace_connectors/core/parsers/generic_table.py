@@ -86,9 +86,6 @@ _FR_TYPES = {
     "Ajustement": "adjustment",
 }
 
-# Starting mappings for platforms whose exports have no public specification. All
-# [inferred]: column labels and type texts are what French back-offices usually show,
-# not a vendor spec; check them against a real export and adjust the saved mapping.
 PRESETS = {
     "manomano": {
         "label": "ManoMano: relevé de paiement [inferred]",
@@ -126,6 +123,15 @@ PRESETS = {
         "payouts": {"total_row_type": "Virement"},
     },
 }
+"""[inferred] Starting mappings for ManoMano and Cdiscount / Octopia payment exports.
+
+Neither platform publishes its seller back-office payment export: the column labels
+(``Date``, ``Type``, ``Numéro de commande``, ``Montant TTC``, ``Référence du
+virement``; ``Date de l'opération``, ``N° de commande``, ``Montant``...), the French
+type texts (Vente, Commission, Remboursement, Frais de port, Abonnement...) and the
+``Virement`` total row are what such exports usually show, not a vendor spec. Copy a
+preset into the channel's mapping, check it against a real file and adjust it.
+"""
 
 
 # --------------------------------------------------------------------------- mapping

@@ -30,7 +30,7 @@ import re
 from decimal import Context, Decimal
 
 from ..records import OrderInfo, OrderLineInfo
-from .shopify_payments import JsonReader, _short, load_json
+from ._common import JsonReader, json_head, load_json, order_charge, short
 
 FORMAT = "mirakl_or11_json"
 PLATFORM = "mirakl"
@@ -40,7 +40,6 @@ LABEL = "Mirakl orders OR11 (JSON, orders)"
 TYPE_MAP = {}
 
 ZERO = Decimal(0)
-ONE = Decimal(1)
 _DIVISION = Context(prec=28)
 TAX_MODES = {"TAX_INCLUDED": True, "TAX_EXCLUDED": False}
 CANCELLED = {"canceled", "refused"}
@@ -86,10 +85,7 @@ def sniff(head, filename=""):
     >>> sniff(b"not json")
     False
     """
-    try:
-        text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (TypeError, ValueError):
-        return False
+    text = json_head(head)
     return (
         bool(_KEY.match(text))
         and bool(_MIRAKL.search(text))
@@ -116,26 +112,16 @@ class _Reader(JsonReader):
         super().__init__(filename)
         self.options = options or {}
 
-    def sub(self, item, key, line, path):
-        value = item.get(key)
-        if value is None:
-            return {}
-        return self.obj(value, line, f"{path}.{key}")
-
     def quantity(self, item, line, path):
         value = item.get("quantity")
         if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-            raise self.error(
-                "invalid quantity", line, f"{path}.quantity", _short(value)
-            )
+            raise self.error("invalid quantity", line, f"{path}.quantity", short(value))
         try:
             result = Decimal(value)
         except ArithmeticError:
             result = None
         if result is None or not result.is_finite() or result < 0:
-            raise self.error(
-                "invalid quantity", line, f"{path}.quantity", _short(value)
-            )
+            raise self.error("invalid quantity", line, f"{path}.quantity", short(value))
         return result
 
     def tax_included(self, order, line, path):
@@ -144,30 +130,30 @@ class _Reader(JsonReader):
             return bool(self.options.get("tax_included", True))
         if mode not in TAX_MODES:
             raise self.error(
-                "invalid order_tax_mode", line, f"{path}.order_tax_mode", _short(mode)
+                "invalid order_tax_mode", line, f"{path}.order_tax_mode", short(mode)
             )
         return TAX_MODES[mode]
 
     def country(self, customer, line, path):
         for key in ("shipping_address", "billing_address"):
-            address = self.sub(customer, key, line, path)
+            address = self.sub_obj(customer, key, line, path)
             code = address.get("country_iso_code")
             if code in (None, ""):
                 continue
             where = f"{path}.{key}.country_iso_code"
             result = country_alpha2(code) if isinstance(code, str) else None
             if result is None:
-                raise self.error("invalid country code", line, where, _short(code))
+                raise self.error("invalid country code", line, where, short(code))
             return result
         return ""
 
     def customer(self, order, line, path):
         """``(name, email, country)`` of the order's customer."""
-        customer = self.sub(order, "customer", line, path)
+        customer = self.sub_obj(order, "customer", line, path)
         where = f"{path}.customer"
         name = _full_name(customer, "firstname", "lastname")
         if not name:
-            address = self.sub(customer, "shipping_address", line, where)
+            address = self.sub_obj(customer, "shipping_address", line, where)
             name = _full_name(address, "firstname", "lastname")
         email = self.text(customer, "email") or self.text(
             order, "customer_notification_email"
@@ -193,7 +179,9 @@ class _Reader(JsonReader):
         )
         shipping = self.amount(item, "shipping_price", line, path, required=False)
         if shipping:
-            yield _shipping(shipping, f"shipping:{line_ref}", tax_included)
+            yield order_charge(
+                shipping, f"shipping:{line_ref}", "Shipping", tax_included
+            )
 
     def order(self, item, line, path):
         item = self.obj(item, line, path)
@@ -207,7 +195,9 @@ class _Reader(JsonReader):
         if not any(isinstance(x, dict) and "shipping_price" in x for x in items):
             shipping = self.amount(item, "shipping_price", line, path, required=False)
             if shipping:
-                lines.append(_shipping(shipping, f"shipping:{ref}", tax_included))
+                lines.append(
+                    order_charge(shipping, f"shipping:{ref}", "Shipping", tax_included)
+                )
         name, email, country = self.customer(item, line, path)
         return OrderInfo(
             ref=ref,
@@ -225,17 +215,6 @@ class _Reader(JsonReader):
 def _full_name(item, first, last):
     parts = (item.get(first), item.get(last))
     return " ".join(str(part).strip() for part in parts if part not in (None, ""))
-
-
-def _shipping(amount, line_ref, tax_included):
-    return OrderLineInfo(
-        sku="",
-        quantity=ONE,
-        price_unit=amount,
-        line_ref=line_ref,
-        name="Shipping",
-        tax_included=tax_included,
-    )
 
 
 def parse(stream, filename="", options=None):

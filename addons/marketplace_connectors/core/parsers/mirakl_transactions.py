@@ -33,7 +33,7 @@ from decimal import Decimal
 from ..categories import CATEGORIES
 from ..keys import external_key
 from ..records import Line, PayoutInfo
-from .shopify_payments import JsonReader, _short, load_json
+from ._common import JsonReader, json_head, load_json, short
 
 FORMAT = "mirakl_tl02_json"
 PLATFORM = "mirakl"
@@ -124,10 +124,7 @@ def sniff(head, filename=""):
     >>> sniff(b'{"next_page_token": null, "data": [{"amount_debited": 1}]}')
     True
     """
-    try:
-        text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (TypeError, ValueError):
-        return False
+    text = json_head(head)
     return bool(_DATA.match(text)) and bool(_MIRAKL.search(text))
 
 
@@ -151,7 +148,7 @@ class _Reader(JsonReader):
             return ""
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise self.error(
-                "invalid id", line, f"{path}.{'.'.join(keys)}", _short(value)
+                "invalid id", line, f"{path}.{'.'.join(keys)}", short(value)
             )
         return str(value)
 
@@ -163,7 +160,7 @@ class _Reader(JsonReader):
         for key, value in (("amount_credited", credited), ("amount_debited", debited)):
             if value is not None and value < 0:
                 raise self.error(
-                    "negative amount", line, f"{path}.{key}", _short(item[key])
+                    "negative amount", line, f"{path}.{key}", short(item[key])
                 )
         if credited is None and debited is None:
             if amount is None:
@@ -179,7 +176,7 @@ class _Reader(JsonReader):
                 f"amount is not amount_credited - amount_debited ({computed})",
                 line,
                 f"{path}.amount",
-                _short(item["amount"]),
+                short(item["amount"]),
             )
         return computed
 

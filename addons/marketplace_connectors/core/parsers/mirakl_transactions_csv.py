@@ -35,12 +35,11 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from ..dates import DATETIME_FORMATS, InvalidDate, parse_datetime
-from ..exceptions import InvalidAmount, ParseError
+from ..dates import DATETIME_FORMATS
 from ..keys import content_key, external_key
-from ..money import parse_amount
 from ..records import Line, PayoutInfo
 from ..textio import as_binary, iter_text_lines
+from ._common import CsvReader
 from .mirakl_transactions import PAYMENT, TYPE_MAP, _or_zero, category_of
 
 FORMAT = "mirakl_tl02_csv"
@@ -181,7 +180,6 @@ MONTH_FIRST = (
     "%m/%d/%Y",
     *DATETIME_FORMATS,
 )
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
 _DELIMITERS = (";", ",", "\t")
 
 
@@ -245,20 +243,14 @@ def sniff(head, filename=""):
     )
 
 
-class _Reader:
-    def __init__(self, filename, options):
-        self.filename = filename
-        self.options = options
-        self.index = {}
-        self.decimal = "."
-        self.formats = MONTH_FIRST
-        self.occurrences = {}
-        self.dates = {}
+class _Reader(CsvReader):
+    decimal = "."
+    formats = MONTH_FIRST
 
-    def error(self, message, line, column=None, value=None):
-        return ParseError(
-            message, filename=self.filename, line=line, column=column, value=value
-        )
+    def __init__(self, filename, options):
+        super().__init__(filename)
+        self.options = options
+        self.occurrences = {}
 
     def read_header(self, cells, delimiter):
         french = False
@@ -278,18 +270,8 @@ class _Reader:
         )
         self.formats = DAY_FIRST if french else MONTH_FIRST
 
-    def cell(self, cells, name):
-        i = self.index.get(name)
-        return cells[i].strip() if i is not None and i < len(cells) else ""
-
-    def amount(self, cells, name, line):
-        text = self.cell(cells, name)
-        if not text:
-            return None
-        try:
-            return parse_amount(text, self.decimal)
-        except InvalidAmount as err:
-            raise self.error("invalid amount", line, name, text) from err
+    def amount(self, cells, name, line, required=False):
+        return super().amount(cells, name, line, required)
 
     def money(self, cells, line):
         debit = self.amount(cells, "debit", line)
@@ -311,23 +293,6 @@ class _Reader:
                 self.cell(cells, "amount"),
             )
         return computed
-
-    def date(self, cells, name, line):
-        text = self.cell(cells, name)
-        if not text:
-            return None
-        if text not in self.dates:
-            try:
-                self.dates[text] = parse_datetime(text, self.formats)
-            except InvalidDate as err:
-                raise self.error("invalid date", line, name, text) from err
-        return self.dates[text]
-
-    def currency(self, cells, line):
-        text = self.cell(cells, "currency")
-        if not _CURRENCY.fullmatch(text):
-            raise self.error("invalid currency", line, "currency", text)
-        return text.upper()
 
     def key(self, cells, payout_ref):
         line_id = self.cell(cells, "transaction id")
@@ -396,14 +361,6 @@ def parse(stream, filename="", options=None):
         raise reader.error("empty file", 1)
     delimiter = delimiter_of(first)
     rows = csv.reader(itertools.chain([first], lines), delimiter=delimiter)
-    end = 0
-    try:
-        reader.read_header(next(rows), delimiter)
-        end = rows.line_num
-        for cells in rows:
-            # The physical line where the row starts (a quoted cell may span lines).
-            line, end = end + 1, rows.line_num
-            if any(cell.strip() for cell in cells):
-                yield from reader.row(cells, line)
-    except csv.Error as err:
-        raise reader.error(f"unreadable line: {err}", end + 1) from err
+    yield from reader.records(
+        rows, lambda header: reader.read_header(header, delimiter)
+    )

@@ -21,7 +21,7 @@ import re
 from ..categories import CATEGORIES
 from ..keys import external_key
 from ..records import Line, PayoutInfo
-from .shopify_payments import JsonReader, _short, load_json
+from ._common import JsonReader, json_head, load_json, short
 
 FORMAT = "paypal_transactions_json"
 PLATFORM = "paypal"
@@ -70,14 +70,13 @@ def sniff(head, filename=""):
     >>> sniff(b'{"transactions": []}')
     False
     """
-    try:
-        text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (TypeError, ValueError):
-        return False
+    text = json_head(head)
     return text.startswith(b"{") and bool(_PAYPAL.search(text))
 
 
 class _Reader(JsonReader):
+    currency_key = "currency_code"
+
     def date(self, item, key, line, path):
         """PayPal writes ``2024-05-02T10:11:12+0000``: add the offset's colon, which
         Python 3.10's ``fromisoformat`` needs."""
@@ -86,17 +85,6 @@ class _Reader(JsonReader):
             item = {key: _OFFSET.sub(r"\1:\2", value.strip())}
         return super().date(item, key, line, path)
 
-    def money(self, item, key, line, path, required=True, default_currency=""):
-        value = item.get(key)
-        if value is None and not required:
-            return None, ""
-        where = f"{path}.{key}"
-        value = self.obj(value, line, where)
-        return (
-            self.amount(value, "value", line, where),
-            self.currency(value, "currency_code", line, where, default_currency),
-        )
-
     def transaction(self, detail, line, path):
         """Yield the records of one ``transaction_details`` item."""
         detail = self.obj(detail, line, path)
@@ -104,8 +92,8 @@ class _Reader(JsonReader):
         info = self.obj(detail.get("transaction_info"), line, path)
         txn = self.ref(info, "transaction_id", line, path)
         code = self.text(info, "transaction_event_code").strip().upper()
-        amount, currency = self.money(info, "transaction_amount", line, path)
-        fee, fee_currency = self.money(
+        amount, currency = self.money_obj(info, "transaction_amount", line, path)
+        fee, fee_currency = self.money_obj(
             info, "fee_amount", line, path, required=False, default_currency=currency
         )
         posted_at = self.date(
@@ -150,7 +138,7 @@ class _Reader(JsonReader):
         parts = [f"status {status}"] if status else []
         for key in ("paypal_reference_id", "custom_field", "transaction_subject"):
             if info.get(key):
-                parts.append(f"{key} {_short(str(info[key]))}")
+                parts.append(f"{key} {short(str(info[key]))}")
         return "; ".join(parts)
 
 

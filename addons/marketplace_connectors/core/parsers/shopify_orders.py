@@ -30,7 +30,7 @@ import re
 from decimal import Decimal
 
 from ..records import OrderInfo, OrderLineInfo
-from .shopify_payments import JsonReader, _short, load_json
+from ._common import JsonReader, json_head, load_json, order_charge, short
 
 FORMAT = "shopify_orders_json"
 PLATFORM = "shopify"
@@ -40,7 +40,6 @@ LABEL = "Shopify orders (Admin API JSON, orders)"
 TYPE_MAP = {}
 
 ZERO = Decimal(0)
-ONE = Decimal(1)
 CANCELLED = {"cancelled"}
 
 _KEY = re.compile(rb'^\{.*"orders?"\s*:\s*[\[{]', re.DOTALL)
@@ -59,10 +58,7 @@ def sniff(head, filename=""):
     >>> sniff(b"\\xff\\xfe")
     False
     """
-    try:
-        text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (TypeError, ValueError):
-        return False
+    text = json_head(head)
     return (
         bool(_KEY.match(text))
         and bool(_SHOPIFY.search(text))
@@ -75,17 +71,11 @@ class _Reader(JsonReader):
         super().__init__(filename)
         self.options = options or {}
 
-    def sub(self, item, key, line, path):
-        value = item.get(key)
-        if value is None:
-            return {}
-        return self.obj(value, line, f"{path}.{key}")
-
     def quantity(self, item, line, path):
         value = item.get("quantity")
         where = f"{path}.quantity"
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.error("invalid quantity", line, where, _short(value))
+            raise self.error("invalid quantity", line, where, short(value))
         return Decimal(value)
 
     def flag(self, item, key, line, path, default):
@@ -94,7 +84,7 @@ class _Reader(JsonReader):
             return default
         if not isinstance(value, bool):
             raise self.error(
-                "expected true or false", line, f"{path}.{key}", _short(value)
+                "expected true or false", line, f"{path}.{key}", short(value)
             )
         return value
 
@@ -121,21 +111,23 @@ class _Reader(JsonReader):
 
     def country(self, order, line, path):
         for key in ("shipping_address", "billing_address"):
-            code = self.sub(order, key, line, path).get("country_code")
+            code = self.sub_obj(order, key, line, path).get("country_code")
             if code in (None, ""):
                 continue
             if not isinstance(code, str) or not _COUNTRY.match(code):
                 where = f"{path}.{key}.country_code"
-                raise self.error("invalid country code", line, where, _short(code))
+                raise self.error("invalid country code", line, where, short(code))
             return code.upper()
         return ""
 
     def customer(self, order, line, path):
-        customer = self.sub(order, "customer", line, path)
+        customer = self.sub_obj(order, "customer", line, path)
         parts = (customer.get("first_name"), customer.get("last_name"))
         name = " ".join(str(p).strip() for p in parts if p not in (None, ""))
         if not name:
-            name = self.text(self.sub(order, "shipping_address", line, path), "name")
+            name = self.text(
+                self.sub_obj(order, "shipping_address", line, path), "name"
+            )
         email = self.text(customer, "email") or self.text(order, "email")
         return name.strip(), email.strip()
 
@@ -152,7 +144,7 @@ class _Reader(JsonReader):
         )
         discount = self.discount(item, line, path)
         if discount:
-            yield _extra(
+            yield order_charge(
                 -abs(discount), f"discount:{line_id}", "Discount", tax_included
             )
 
@@ -162,11 +154,11 @@ class _Reader(JsonReader):
         price = self.amount(item, "price", line, path)
         name = self.text(item, "title") or "Shipping"
         if price:
-            yield _extra(price, f"shipping:{line_id}", name, tax_included)
+            yield order_charge(price, f"shipping:{line_id}", name, tax_included)
         discount = self.discount(item, line, path)
         if discount:
             ref = f"shipping-discount:{line_id}"
-            yield _extra(-abs(discount), ref, "Shipping discount", tax_included)
+            yield order_charge(-abs(discount), ref, "Shipping discount", tax_included)
 
     def order(self, item, line, path):
         item = self.obj(item, line, path)
@@ -197,17 +189,6 @@ class _Reader(JsonReader):
             line_no=line,
             lines=tuple(lines),
         )
-
-
-def _extra(amount, line_ref, name, tax_included):
-    return OrderLineInfo(
-        sku="",
-        quantity=ONE,
-        price_unit=amount,
-        line_ref=line_ref,
-        name=name,
-        tax_included=tax_included,
-    )
 
 
 def parse(stream, filename="", options=None):

@@ -17,17 +17,15 @@ the payout itself: it gives a ``PayoutInfo``, no line. Test transactions are kep
 item in its list; error columns are JSON paths such as ``transactions[2].amount``.
 """
 
-import json
 import re
 from decimal import Decimal
 
 from ..categories import CATEGORIES
-from ..dates import InvalidDate, parse_datetime
-from ..exceptions import InvalidAmount, ParseError
+from ..exceptions import InvalidAmount
 from ..keys import external_key
 from ..money import parse_amount
-from ..records import Line, PayoutInfo
-from ..textio import as_binary
+from ..records import PayoutInfo
+from ._common import JsonReader, gross_and_fee_lines, json_head, load_json
 
 FORMAT = "shopify_payments_json"
 PLATFORM = "shopify"
@@ -146,10 +144,7 @@ def sniff(head, filename=""):
     >>> sniff(b'{"payout": {"id": "po_1"}, "balance_transactions": {"object": "list"}}')
     False
     """
-    try:
-        text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (TypeError, ValueError):
-        return False
+    text = json_head(head)
     if not text.startswith(b"{"):
         return False
     return (
@@ -157,116 +152,6 @@ def sniff(head, filename=""):
         and bool(_SHOPIFY.search(text))
         and not _STRIPE.search(text)
     )
-
-
-def load_json(stream, filename):
-    """The whole JSON document, numbers as ``Decimal``; errors as ``ParseError``."""
-    raw = as_binary(stream).read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ParseError(
-            "file is not UTF-8 JSON", filename=filename, line=1, value=repr(raw[:20])
-        ) from err
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as err:
-        raise ParseError(
-            f"invalid JSON: {err.msg}",
-            filename=filename,
-            line=err.lineno,
-            column=f"char {err.colno}",
-        ) from err
-    except ValueError as err:
-        raise ParseError(f"invalid JSON: {err}", filename=filename, line=1) from err
-
-
-def _refuse_constant(name):
-    raise ValueError(f"{name} is not a number")
-
-
-class JsonReader:
-    """Typed access to JSON values, raising located ``ParseError``."""
-
-    def __init__(self, filename):
-        self.filename = filename
-
-    def error(self, message, line, column=None, value=None):
-        return ParseError(
-            message, filename=self.filename, line=line, column=column, value=value
-        )
-
-    def obj(self, value, line, path):
-        if not isinstance(value, dict):
-            raise self.error("expected a JSON object", line, path, _short(value))
-        return value
-
-    def items(self, value, line, path):
-        if not isinstance(value, list):
-            raise self.error("expected a JSON list", line, path, _short(value))
-        return value
-
-    def amount(self, item, key, line, path, required=True):
-        value = item.get(key)
-        where = f"{path}.{key}"
-        if value is None:
-            if required:
-                raise self.error(f"missing {key!r}", line, where)
-            return None
-        try:
-            if isinstance(value, bool):
-                raise InvalidAmount(value)
-            if isinstance(value, int | Decimal):
-                result = Decimal(value)
-            elif isinstance(value, str):
-                result = parse_amount(value, ".")
-            else:
-                raise InvalidAmount(value)
-            if not result.is_finite():
-                raise InvalidAmount(value)
-        except InvalidAmount as err:
-            raise self.error("invalid amount", line, where, _short(value)) from err
-        return result
-
-    def date(self, item, key, line, path):
-        value = item.get(key)
-        if value in (None, ""):
-            return None
-        if not isinstance(value, str):
-            raise self.error("invalid date", line, f"{path}.{key}", _short(value))
-        try:
-            return parse_datetime(value)
-        except InvalidDate as err:
-            raise self.error("invalid date", line, f"{path}.{key}", value) from err
-
-    def ref(self, item, key, line, path, required=True):
-        value = item.get(key)
-        if value is None or value == "":
-            if required:
-                raise self.error(f"missing {key!r}", line, f"{path}.{key}")
-            return ""
-        if isinstance(value, bool) or not isinstance(value, int | str):
-            raise self.error("invalid id", line, f"{path}.{key}", _short(value))
-        return str(value)
-
-    def currency(self, item, key, line, path, default=""):
-        value = item.get(key)
-        if value in (None, ""):
-            if default:
-                return default
-            raise self.error(f"missing {key!r}", line, f"{path}.{key}")
-        if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z]{3}", value):
-            raise self.error("invalid currency", line, f"{path}.{key}", _short(value))
-        return value.upper()
-
-    def text(self, item, key):
-        value = item.get(key)
-        return "" if value is None else str(value)
-
-
-def _short(value):
-    text = repr(value) if not isinstance(value, str) else value
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _Reader(JsonReader):
@@ -334,19 +219,14 @@ class _Reader(JsonReader):
             if test
             else self.text(item, "adjustment_reason"),
         }
-        yield Line(
-            external_key=external_key("shopify", "txn", txn_id, "gross"),
-            category=category_of(ttype, amount, test),
-            amount=amount,
-            **common,
+        yield from gross_and_fee_lines(
+            external_key("shopify", "txn", txn_id),
+            amount,
+            fee,
+            category_of(ttype, amount, test),
+            fee_category_of(ttype, test),
+            common,
         )
-        if fee:
-            yield Line(
-                external_key=external_key("shopify", "txn", txn_id, "fee"),
-                category=fee_category_of(ttype, test),
-                amount=-fee,
-                **common,
-            )
 
 
 def parse(stream, filename="", options=None):

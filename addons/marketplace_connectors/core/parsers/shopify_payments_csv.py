@@ -20,12 +20,11 @@ import csv
 import hashlib
 import re
 
-from ..dates import DATETIME_FORMATS, InvalidDate, parse_datetime
-from ..exceptions import InvalidAmount, ParseError
+from ..dates import DATETIME_FORMATS
 from ..keys import content_key
-from ..money import parse_amount
-from ..records import Line, PayoutInfo
+from ..records import PayoutInfo
 from ..textio import as_binary, iter_text_lines
+from ._common import CsvReader, csv_header_names, gross_and_fee_lines
 from .shopify_payments import (
     FEE_MAP,
     SKIPPED_TYPES,
@@ -59,7 +58,6 @@ KEY_COLUMNS = (
 )
 # Shopify writes ``2024-03-01 10:22:33 -0500``.
 FORMATS = ("%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z", *DATETIME_FORMATS)
-_CURRENCY = re.compile(r"[A-Za-z]{3}")
 # Parsed dates are cached (rows repeat them); the cache is emptied at this size so a
 # long file streams in constant memory.
 DATE_CACHE_SIZE = 4096
@@ -73,77 +71,22 @@ def sniff(head, filename=""):
     >>> sniff(b"automatic_payout_id,balance_transaction_id,gross,fee,net")
     False
     """
-    try:
-        first = bytes(head).split(b"\n", 1)[0].lstrip(b"\xef\xbb\xbf")
-        text = first.decode("utf-8", "replace")
-    except (TypeError, ValueError):
-        return False
-    names = {name.strip().strip('"').lower() for name in text.split(",")}
-    return {"type", "amount", "fee", "net", "payout status"} <= names
+    return {"type", "amount", "fee", "net", "payout status"} <= csv_header_names(head)
 
 
-class _Reader:
+class _Reader(CsvReader):
+    formats = FORMATS
+
     def __init__(self, filename):
-        self.filename = filename
-        self.index = {}
+        super().__init__(filename, DATE_CACHE_SIZE)
         self.payouts = set()
         self.occurrences = {}
-        self.dates = {}
-
-    def error(self, message, line, column=None, value=None):
-        return ParseError(
-            message, filename=self.filename, line=line, column=column, value=value
-        )
-
-    def read_header(self, cells):
-        self.index = {name.strip().lower(): i for i, name in enumerate(cells)}
-        for name in REQUIRED:
-            if name not in self.index:
-                raise self.error(f"missing column {name!r}", 1, column=name)
-
-    def cell(self, cells, name):
-        i = self.index.get(name)
-        return cells[i].strip() if i is not None and i < len(cells) else ""
-
-    def amount(self, cells, name, line, required=True):
-        text = self.cell(cells, name)
-        if not text and not required:
-            return None
-        try:
-            return parse_amount(text)
-        except InvalidAmount as err:
-            raise self.error("invalid amount", line, name, text) from err
-
-    def date(self, cells, name, line):
-        text = self.cell(cells, name)
-        if not text:
-            return None
-        if text not in self.dates:
-            if len(self.dates) >= DATE_CACHE_SIZE:
-                self.dates.clear()
-            try:
-                self.dates[text] = parse_datetime(text, FORMATS)
-            except InvalidDate as err:
-                raise self.error("invalid date", line, name, text) from err
-        return self.dates[text]
-
-    def currency(self, cells, line):
-        text = self.cell(cells, "currency")
-        if not _CURRENCY.fullmatch(text):
-            raise self.error("invalid currency", line, "currency", text)
-        return text.upper()
 
     def row(self, cells, line):
         """Yield the records of one row."""
         payout_ref = self.cell(cells, "payout id")
         currency = self.currency(cells, line)
-        amount = self.amount(cells, "amount", line)
-        fee = self.amount(cells, "fee", line, required=False) or 0
-        net = self.amount(cells, "net", line, required=False)
-        if net is not None and net != amount - fee:
-            raise self.error(
-                f"net is not amount - fee ({amount} - {fee})", line, "net", str(net)
-            )
+        amount, fee = self.gross_and_fee(cells, "amount", line)
         posted_at = self.date(cells, "transaction date", line)
         deposit = self.date(cells, "payout date", line)
         if payout_ref and payout_ref not in self.payouts:
@@ -173,37 +116,13 @@ class _Reader:
             "posted_at": posted_at,
             "order_ref": self.cell(cells, "order"),
         }
-        yield Line(
-            external_key=f"{key}:gross",
-            category=category_of(ttype, amount),
-            amount=amount,
-            **common,
+        yield from gross_and_fee_lines(
+            key, amount, fee, category_of(ttype, amount), fee_category_of(ttype), common
         )
-        if fee:
-            yield Line(
-                external_key=f"{key}:fee",
-                category=fee_category_of(ttype),
-                amount=-fee,
-                **common,
-            )
 
 
 def parse(stream, filename="", options=None):
     """Yield a ``PayoutInfo`` per payout id and the ``Line`` records of each row."""
     reader = _Reader(filename)
     rows = csv.reader(iter_text_lines(as_binary(stream)), delimiter=",")
-    end = 0
-    try:
-        try:
-            header = next(rows)
-        except StopIteration:
-            raise reader.error("empty file", 1) from None
-        reader.read_header(header)
-        end = rows.line_num
-        for cells in rows:
-            # The physical line where the row starts (a quoted cell may span lines).
-            line, end = end + 1, rows.line_num
-            if any(cell.strip() for cell in cells):
-                yield from reader.row(cells, line)
-    except csv.Error as err:
-        raise reader.error(f"unreadable line: {err}", end + 1) from err
+    yield from reader.records(rows, lambda header: reader.read_header(header, REQUIRED))

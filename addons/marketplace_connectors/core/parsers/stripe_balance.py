@@ -23,8 +23,8 @@ from ..dates import InvalidDate, from_timestamp
 from ..exceptions import InvalidAmount
 from ..keys import external_key
 from ..money import from_minor_units
-from ..records import Line, PayoutInfo
-from .shopify_payments import JsonReader, _short, load_json
+from ..records import PayoutInfo
+from ._common import JsonReader, gross_and_fee_lines, json_head, load_json, short
 from .stripe_payouts import FEE_MAP
 from .stripe_payouts import TYPE_MAP as CATEGORY_MAP
 
@@ -91,10 +91,7 @@ def sniff(head, filename=""):
     >>> sniff(b'{"object": "list", "data": [{"id": "po_1", "object": "payout"}]}')
     False
     """
-    try:
-        text = bytes(head).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except (TypeError, ValueError):
-        return False
+    text = json_head(head)
     return (
         text.startswith(b"{") and bool(_KEYS.search(text)) and bool(_TXN.search(text))
     )
@@ -112,7 +109,7 @@ class _Reader(JsonReader):
                 "invalid amount (integer minor units expected)",
                 line,
                 f"{path}.{key}",
-                _short(value),
+                short(value),
             ) from err
 
     def timestamp(self, item, key, line, path):
@@ -123,7 +120,7 @@ class _Reader(JsonReader):
             return from_timestamp(value)
         except (InvalidDate, OverflowError, OSError, ValueError) as err:
             raise self.error(
-                "invalid Unix timestamp", line, f"{path}.{key}", _short(value)
+                "invalid Unix timestamp", line, f"{path}.{key}", short(value)
             ) from err
 
     def payout(self, item):
@@ -146,7 +143,7 @@ class _Reader(JsonReader):
                 "not a balance transaction",
                 line,
                 f"{path}.object",
-                _short(item.get("object")),
+                short(item.get("object")),
             )
         txn = self.ref(item, "id", line, path)
         currency = self.currency(item, "currency", line, path)
@@ -181,19 +178,14 @@ class _Reader(JsonReader):
             "posted_at": posted_at,
             "description": self.text(item, "description"),
         }
-        yield Line(
-            external_key=external_key("stripe", txn, "gross"),
-            category=TYPE_MAP.get(kind, "unknown"),
-            amount=amount,
-            **common,
+        yield from gross_and_fee_lines(
+            external_key("stripe", txn),
+            amount,
+            fee,
+            TYPE_MAP.get(kind, "unknown"),
+            FEE_TYPE_MAP.get(kind, "payment_fee"),
+            common,
         )
-        if fee:
-            yield Line(
-                external_key=external_key("stripe", txn, "fee"),
-                category=FEE_TYPE_MAP.get(kind, "payment_fee"),
-                amount=-fee,
-                **common,
-            )
 
     def listing(self, value, path):
         """The items of a Stripe list object (``{"data": [...]}``) or a list."""
