@@ -226,16 +226,44 @@ class MarketplaceChannel(models.Model):
                 found.setdefault(product[field_name], product)
         return found
 
-    def _prepare_marketplace_order_vals(self, info, products):
-        """Values of the sale order for one parsed ``OrderInfo`` (writes nothing)."""
+    def _order_lookups(self, infos):
+        """Countries, customers, currencies and pricelists of a batch of orders, looked
+        up once per distinct value rather than once per order."""
         self.ensure_one()
-        country = (
-            self.env["res.country"].search([("code", "=", info.country_code)], limit=1)
-            if info.country_code
-            else self.country_id
-        )
-        partner = self._get_order_customer(country)
-        currency = self.env["res.currency"].search([("name", "=", info.currency)])
+        codes = {info.country_code for info in infos if info.country_code}
+        countries = {
+            country.code: country
+            for country in self.env["res.country"].search([("code", "in", list(codes))])
+        }
+        currencies = {
+            currency.name: currency
+            for currency in self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "in", list({info.currency for info in infos}))])
+        }
+        by_country = {code: countries.get(code, self.country_id) for code in codes}
+        by_country[""] = self.country_id
+        return {
+            "countries": by_country,
+            "customers": {
+                code: self._get_order_customer(country)
+                for code, country in by_country.items()
+            },
+            "currencies": currencies,
+            "pricelists": {
+                name: self._pricelist_for(currency)
+                for name, currency in currencies.items()
+            },
+        }
+
+    def _prepare_marketplace_order_vals(self, info, products, lookups):
+        """Values of the sale order for one parsed ``OrderInfo`` (writes nothing).
+
+        ``lookups`` comes from :meth:`_order_lookups` over the same batch of orders.
+        """
+        self.ensure_one()
+        partner = lookups["customers"][info.country_code or ""]
+        pricelist = lookups["pricelists"].get(info.currency)
         unmapped = self.env.ref("marketplace_connectors.product_unmapped_sku")
         lines = []
         for line in info.lines:
@@ -275,7 +303,6 @@ class MarketplaceChannel(models.Model):
             vals["date_order"] = info.date_order.replace(tzinfo=None)
         if self.warehouse_id:
             vals["warehouse_id"] = self.warehouse_id.id
-        pricelist = self._pricelist_for(currency)
         if pricelist:
             vals["pricelist_id"] = pricelist.id
         return vals

@@ -82,12 +82,18 @@ class MarketplaceSkuMapping(models.Model):
                     "marketplace_unmapped": False,
                 }
             )
-        for mapping in self:
-            self.env.cr.execute(
-                """
-                UPDATE marketplace_transaction SET product_id = %s
-                 WHERE channel_id = %s AND sku = %s AND product_id IS NULL
-                """,
-                (mapping.product_id.id, mapping.channel_id.id, mapping.sku),
-            )
+        self.env.cr.execute(
+            """
+            UPDATE marketplace_transaction t SET product_id = m.product_id
+              FROM unnest(%s::int[], %s::varchar[], %s::int[])
+                   AS m(channel_id, sku, product_id)
+             WHERE t.channel_id = m.channel_id AND t.sku = m.sku
+               AND t.product_id IS NULL
+            """,
+            (
+                [mapping.channel_id.id for mapping in self],
+                [mapping.sku for mapping in self],
+                [mapping.product_id.id for mapping in self],
+            ),
+        )
         self.env["marketplace.transaction"].invalidate_model(["product_id"])

@@ -84,8 +84,9 @@ class SaleOrder(models.Model):
         products = channel._resolve_skus(
             {line.sku for info in new_infos for line in info.lines if line.sku}
         )
+        lookups = channel._order_lookups(new_infos)
         vals_list = [
-            channel._prepare_marketplace_order_vals(info, products)
+            channel._prepare_marketplace_order_vals(info, products, lookups)
             for info in new_infos
         ]
         created = self.with_context(tracking_disable=True).create(vals_list)

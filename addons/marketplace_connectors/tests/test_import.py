@@ -122,6 +122,20 @@ class TestImportAmazonSettlement(ImportCase):
             ],
         )
         self.assertEqual(str(commission.posted_at), "2026-03-05 10:11:12")
+        # A SKU mapped after the import gives its product to the waiting lines.
+        cushion = self.env["product.product"].create({"name": "Coussin lin"})
+        deco_lines = lines.filtered(lambda t: t.sku == "ML-DECO-002")
+        self.assertEqual(len(deco_lines), 3)
+        self.assertFalse(deco_lines.product_id)
+        self.env["marketplace.sku.mapping"].create(
+            {
+                "channel_id": self.channel.id,
+                "sku": "ML-DECO-002",
+                "product_id": cushion.id,
+            }
+        )
+        self.assertEqual(deco_lines.product_id, cushion)
+        self.assertEqual(lamp_lines.product_id, lamp)
 
     def test_reimport_creates_nothing_and_says_so(self):
         first = self.import_amazon()
