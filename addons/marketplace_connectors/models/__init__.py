@@ -5,5 +5,6 @@ from . import marketplace_transaction
 from . import marketplace_payout_category
 from . import marketplace_sku_mapping
 from . import marketplace_binder
+from . import ir_attachment
 from . import res_company
 from . import sale_order

@@ -7,9 +7,17 @@ external_key) DO NOTHING``: importing a file twice, or two overlapping files, cr
 each line once, and two concurrent imports of the same file serialize on the unique
 index (the second one waits, then finds every line there and creates nothing). Payouts
 are upserted the same way on ``(channel_id, name)``.
+
+Pages are written by a single writer thread while the bind thread parses the next
+page, so PostgreSQL (foreign-key checks and nine indexes per row) and Python (parsing)
+work at the same time on two cores. Both threads use the one cursor of the import, one
+at a time: the bind thread waits for the page in flight before any query of its own,
+and always before leaving (also on error), so the caller's savepoint rollback never
+races a query and a failed page rolls back the whole file.
 """
 
 import io
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,19 +45,23 @@ _TRANSACTION_COLUMNS = (
     "line_no",
     "import_batch_id",
     "product_id",
-    "sale_order_id",
 )
 _COLUMN_LIST = ", ".join(_TRANSACTION_COLUMNS)
 # Pages go to a temporary table with COPY (several times faster than INSERT ...
-# VALUES), then into the ledger in one INSERT ... SELECT that skips known keys.
+# VALUES), then into the ledger in one INSERT ... SELECT that skips known keys and
+# links each line to the channel's sale order of the same reference.
 _CREATE_LOAD_TABLE = (
     "CREATE TEMPORARY TABLE IF NOT EXISTS marketplace_transaction_load "
     f"ON COMMIT DROP AS SELECT {_COLUMN_LIST} FROM marketplace_transaction WITH NO DATA"
 )
 _COPY_LOAD = f"COPY marketplace_transaction_load ({_COLUMN_LIST}) FROM STDIN"
 _INSERT_FROM_LOAD = (
-    f"INSERT INTO marketplace_transaction ({_COLUMN_LIST}) "
-    f"SELECT {_COLUMN_LIST} FROM marketplace_transaction_load "
+    f"INSERT INTO marketplace_transaction ({_COLUMN_LIST}, sale_order_id) "
+    + "SELECT "
+    + ", ".join(f"load.{column}" for column in _TRANSACTION_COLUMNS)
+    + ", so.id FROM marketplace_transaction_load load "
+    "LEFT JOIN sale_order so ON so.marketplace_channel_id = load.channel_id "
+    "AND so.marketplace_order_ref = load.order_ref "
     "ON CONFLICT (channel_id, external_key) DO NOTHING"
 )
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -112,14 +124,18 @@ class MarketplaceBinder(models.AbstractModel):
         cannot be written: an unknown currency, a payout whose declared total changes.
         """
         state = _BindState(self.env, batch)
-        for record in records:
-            if isinstance(record, Line):
-                state.add_line(record)
-            elif isinstance(record, PayoutInfo):
-                state.add_payout(record)
-            elif isinstance(record, OrderInfo):
-                state.orders.append(record)
-        state.flush_lines()
+        try:
+            for record in records:
+                if isinstance(record, Line):
+                    state.add_line(record)
+                elif isinstance(record, PayoutInfo):
+                    state.add_payout(record)
+                elif isinstance(record, OrderInfo):
+                    state.orders.append(record)
+            state.flush_lines()
+            state.wait_writer()
+        finally:
+            state.close()
         counters = {
             "line_count": state.line_count,
             "new_line_count": state.new_line_count,
@@ -156,15 +172,19 @@ class _BindState:
         self.orders = []
         self.load_table = False
         self.products = {}
-        self.orders_by_ref = {}
         self.missing_skus = set()
-        self.missing_orders = set()
+        # Pages are written by one writer thread while this one parses the next
+        # page: the database and Python work side by side (psycopg2 releases the
+        # GIL while PostgreSQL works).
+        self.writer = None
+        self.pending = None
 
     # ---- currencies
 
     def currency(self, code, line_no):
         key = (code or "").upper()
         if key not in self.currencies:
+            self.wait_writer()
             currency = (
                 self.env["res.currency"]
                 .with_context(active_test=False)
@@ -204,6 +224,7 @@ class _BindState:
         declared = info.amount_declared
         if declared is not None:
             declared = declared.quantize(quantum, ROUND_HALF_UP)
+        self.wait_writer()
         self.cr.execute(
             _UPSERT_PAYOUT,
             (
@@ -275,52 +296,65 @@ class _BindState:
         )
         if line.sku and line.sku not in self.products:
             self.missing_skus.add(line.sku)
-        if line.order_ref and line.order_ref not in self.orders_by_ref:
-            self.missing_orders.add(line.order_ref)
         if len(self.page) >= PAGE_SIZE:
             self.flush_lines()
 
-    def resolve_page_references(self):
-        """Products and sale orders of the page's SKUs and order references, in a
-        few grouped queries per page, so that rows are written complete (no UPDATE
-        of a million rows afterwards)."""
-        if self.missing_skus:
-            found = self.channel._resolve_skus(self.missing_skus)
-            for sku in self.missing_skus:
-                self.products[sku] = found[sku].id if sku in found else None
-            self.missing_skus = set()
-        if self.missing_orders:
-            self.cr.execute(
-                """
-                SELECT marketplace_order_ref, id FROM sale_order
-                 WHERE marketplace_channel_id = %s AND marketplace_order_ref = ANY(%s)
-                """,
-                (self.channel.id, list(self.missing_orders)),
-            )
-            found = dict(self.cr.fetchall())
-            for ref in self.missing_orders:
-                self.orders_by_ref[ref] = found.get(ref)
-            self.missing_orders = set()
+    def resolve_page_products(self):
+        """Products of the page's new SKUs, in a few grouped queries, so that rows
+        are written complete (no UPDATE of a million rows afterwards)."""
+        if not self.missing_skus:
+            return
+        self.wait_writer()  # the ORM and the writer share the cursor
+        found = self.channel._resolve_skus(self.missing_skus)
+        for sku in self.missing_skus:
+            self.products[sku] = found[sku].id if sku in found else None
+        self.missing_skus = set()
 
     def flush_lines(self):
         if not self.page:
             return
+        self.resolve_page_products()
+        products = self.products
+        data = "".join(
+            "\t".join(map(_copy_text, row)) + f"\t{_copy_text(products.get(row[7]))}\n"
+            for row in self.page
+        ).encode()
+        self.wait_writer()
         if not self.load_table:
             self.cr.execute(_CREATE_LOAD_TABLE)
             self.load_table = True
-        self.resolve_page_references()
-        products, orders = self.products, self.orders_by_ref
-        buffer = io.StringIO()
-        buffer.writelines(
-            "\t".join(map(_copy_text, row))
-            + f"\t{_copy_text(products.get(row[7]))}"
-            + f"\t{_copy_text(orders.get(row[5]))}\n"
-            for row in self.page
-        )
-        buffer.seek(0)
-        self.cr.copy_expert(_COPY_LOAD, buffer)
-        self.cr.execute(_INSERT_FROM_LOAD)
-        self.new_line_count += self.cr.rowcount
-        self.cr.execute("TRUNCATE marketplace_transaction_load")
         self.line_count += len(self.page)
         self.page = []
+        if self.writer is None:
+            self.writer = ThreadPoolExecutor(1, thread_name_prefix="marketplace_bind")
+        self.pending = self.writer.submit(self.write_page, data)
+
+    def write_page(self, data):
+        """COPY one page and insert it (runs in the writer thread, alone on the
+        cursor: the bind thread waits for it before any other query)."""
+        # One read of the whole page: psycopg2 takes the GIL for each read of the
+        # buffer, and the bind thread holds it most of the time while parsing.
+        self.cr.copy_expert(_COPY_LOAD, io.BytesIO(data), size=len(data) + 1)
+        self.cr.execute(_INSERT_FROM_LOAD)
+        inserted = self.cr.rowcount
+        self.cr.execute("TRUNCATE marketplace_transaction_load")
+        return inserted
+
+    def wait_writer(self):
+        """Wait for the page being written; re-raise its error."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            self.new_line_count += pending.result()
+
+    def close(self):
+        """Wait for the writer and stop it (also when the bind failed, so that the
+        caller's rollback never races a query)."""
+        if self.writer is None:
+            return
+        try:
+            pending, self.pending = self.pending, None
+            if pending is not None:
+                wait([pending])
+        finally:
+            self.writer.shutdown(wait=True)
+            self.writer = None

@@ -109,14 +109,12 @@ class MarketplaceImportBatch(models.Model):
                 "checksum": payload_checksum(content),
             }
         )
-        batch.attachment_id = self.env["ir.attachment"].create(
+        # No full-text index of the file (see ir_attachment._index).
+        attachments = self.env["ir.attachment"].with_context(marketplace_no_index=True)
+        batch.attachment_id = attachments.create(
             {
                 "name": filename,
                 "raw": content,
-                # Kept as a file to download, not as text: a text mimetype makes Odoo
-                # extract every word of the file into the search index, which costs
-                # seconds and hundreds of MB on a million-line settlement.
-                "mimetype": "application/octet-stream",
                 "res_model": self._name,
                 "res_id": batch.id,
             }

@@ -2,9 +2,14 @@
 import json
 import random
 from pathlib import Path
+from unittest.mock import patch
+
+import psycopg2
 
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
+
+from ..models import marketplace_binder
 
 DATA = Path(__file__).parent / "data"
 
@@ -200,6 +205,89 @@ class TestImportAmazonSettlement(ImportCase):
         batch.action_replay()
         self.assertEqual(batch.state, "done")
         self.assertEqual(batch.new_line_count, 14)
+
+    def test_small_pages_give_the_same_ledger(self):
+        """Pages are written by a writer thread while the next one is parsed:
+        with 3-line pages (5 pages for 14 lines) the ledger is the same, products
+        and orders are linked on every page."""
+        lamp = self.env["product.product"].create(
+            {"name": "Lampe Orion", "default_code": "ML-LAMP-001"}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.env["res.partner"].create({"name": "Client"}).id,
+                "marketplace_channel_id": self.channel.id,
+                "marketplace_order_ref": "402-1111111-1111111",
+            }
+        )
+        with patch.object(marketplace_binder, "PAGE_SIZE", 3):
+            batch = self.import_amazon()
+            again = self.import_amazon()
+        self.assertRecordValues(
+            batch + again,
+            [
+                {"state": "done", "line_count": 14, "new_line_count": 14},
+                {"state": "done", "line_count": 14, "new_line_count": 0},
+            ],
+        )
+        payout = batch.payout_ids
+        self.assertTrue(payout.is_balanced)
+        self.assertRecordValues(payout.category_total_ids, AMAZON_CATEGORIES)
+        lamp_lines = payout.transaction_ids.filtered(lambda t: t.sku == "ML-LAMP-001")
+        self.assertEqual(sorted(lamp_lines.mapped("line_no")), [3, 4, 5, 6])
+        self.assertEqual(lamp_lines.product_id, lamp)
+        self.assertEqual(lamp_lines.sale_order_id, order)
+
+    def test_writer_error_leaves_nothing(self):
+        """A database error while a page is written (in the writer thread) fails
+        the batch and rolls back every page already written."""
+        calls = []
+        write_page = marketplace_binder._BindState.write_page
+
+        def failing_write_page(state, data):
+            calls.append(len(data))
+            inserted = write_page(state, data)
+            if len(calls) == 3:
+                raise psycopg2.DataError("value out of range on page 3")
+            return inserted
+
+        with (
+            patch.object(marketplace_binder, "PAGE_SIZE", 3),
+            patch.object(
+                marketplace_binder._BindState, "write_page", failing_write_page
+            ),
+        ):
+            batch = self.import_amazon()
+        self.assertEqual(len(calls), 3)
+        self.assertRecordValues(
+            batch,
+            [{"state": "failed", "new_line_count": 0, "error_line": 0}],
+        )
+        self.assertIn("value out of range on page 3", batch.error_message)
+        self.assertFalse(
+            self.env["marketplace.transaction"].search_count(
+                [("channel_id", "=", self.channel.id)]
+            )
+        )
+        self.assertFalse(
+            self.env["marketplace.payout"].search_count(
+                [("channel_id", "=", self.channel.id)]
+            )
+        )
+        # The cursor is usable again and the same file imports.
+        self.assertEqual(self.import_amazon().new_line_count, 14)
+
+    def test_settlement_file_kept_without_text_index(self):
+        batch = self.import_amazon()
+        attachment = batch.attachment_id
+        self.assertEqual(attachment.raw, self.amazon_file)
+        self.assertEqual(attachment.res_model, "marketplace.import.batch")
+        self.assertFalse(attachment.index_content)
+        # Other text attachments are still indexed.
+        note = self.env["ir.attachment"].create(
+            {"name": "note.txt", "raw": b"Bonjour tout le monde"}
+        )
+        self.assertIn("Bonjour", note.index_content)
 
     def test_unbalanced_payout_is_flagged(self):
         content = self.amazon_file.replace(b"\t68,01\t", b"\t68,11\t")
