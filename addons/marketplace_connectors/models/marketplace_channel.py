@@ -82,6 +82,43 @@ class MarketplaceChannel(models.Model):
         compute="_compute_import_mapping_text",
         inverse="_inverse_import_mapping_text",
     )
+    # Credentials of the platform's API and webhooks: managers only (the field
+    # groups keep them out of users' reads, exports and views), never copied, never
+    # logged. Which ones a platform needs is documented on the form.
+    api_url = fields.Char(
+        string="API URL",
+        groups="marketplace_connectors.group_marketplace_manager",
+        help="Base URL of the seller API when it depends on the account: the Mirakl "
+        "operator's URL, the Shopify shop's admin URL.",
+    )
+    api_client_id = fields.Char(
+        string="Client ID",
+        groups="marketplace_connectors.group_marketplace_manager",
+        copy=False,
+        help="Amazon Login with Amazon (LWA) client id; eBay application id.",
+    )
+    api_client_secret = fields.Char(
+        string="Client Secret",
+        groups="marketplace_connectors.group_marketplace_manager",
+        copy=False,
+    )
+    api_refresh_token = fields.Char(
+        string="Refresh Token",
+        groups="marketplace_connectors.group_marketplace_manager",
+        copy=False,
+        help="Long-lived token exchanged for access tokens (Amazon LWA, eBay OAuth).",
+    )
+    api_key = fields.Char(
+        string="API Key",
+        groups="marketplace_connectors.group_marketplace_manager",
+        copy=False,
+        help="Shopify admin API access token, Stripe secret key, Mirakl shop API key.",
+    )
+    webhook_secret = fields.Char(
+        groups="marketplace_connectors.group_marketplace_manager",
+        copy=False,
+        help="Secret the platform signs its webhooks with (Shopify, Stripe, Mirakl).",
+    )
     payout_ids = fields.One2many("marketplace.payout", "channel_id", readonly=True)
     payout_count = fields.Integer(compute="_compute_counts")
     import_batch_count = fields.Integer(compute="_compute_counts")

@@ -55,6 +55,40 @@ class TestChannelSecurity(TransactionCase):
         with self.assertRaises(AccessError):
             channel.unlink()
 
+    def test_user_cannot_read_credentials(self):
+        secrets = {
+            "api_client_id": "amzn1.application-oa2-client.0001",
+            "api_client_secret": "amzn1.oa2-cs.v1.secret-value",
+            "api_refresh_token": "Atzr|refresh-token-value",
+            "api_key": "shpat_0123456789abcdef",
+            "webhook_secret": "whsec_signing-secret",
+        }
+        self.channel_a.with_user(self.manager).write(secrets)
+        self.assertEqual(
+            self.channel_a.with_user(self.manager).read(list(secrets))[0]["api_key"],
+            "shpat_0123456789abcdef",
+        )
+        channel = self.channel_a.with_user(self.user)
+        for field_name in secrets:
+            with self.assertRaises(AccessError, msg=field_name):
+                channel.read([field_name])
+            with self.assertRaises(AccessError, msg=field_name):
+                channel.search_read([("id", "=", channel.id)], [field_name])
+        # What a user does read (the default read, the form, the field list)
+        # carries none of them.
+        self.assertFalse(set(secrets) & set(channel.read()[0]))
+        self.assertFalse(set(secrets) & set(channel.fields_get()))
+        form = channel.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertNotIn("api_key", form)
+        self.assertNotIn("webhook_secret", form)
+        manager_form = self.channel_a.with_user(self.manager).get_views(
+            [(False, "form")]
+        )["views"]["form"]["arch"]
+        self.assertIn("webhook_secret", manager_form)
+        # Duplicating a channel never copies its credentials.
+        copy = self.channel_a.with_user(self.manager).copy({"name": "Amazon.fr 2"})
+        self.assertFalse(copy.api_key or copy.api_refresh_token)
+
     def test_manager_configures(self):
         Channel = self.env["marketplace.channel"].with_user(self.manager)
         channel = Channel.create({"name": "ManoMano", "platform": "generic"})
