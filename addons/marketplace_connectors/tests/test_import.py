@@ -51,13 +51,8 @@ class ImportCase(TransactionCase):
         )
         cls.amazon_file = (DATA / "amazon_settlement_fr.txt").read_bytes()
 
-    def import_amazon(self, content=None, filename="settlement.txt"):
-        return self.channel.import_files([(filename, content or self.amazon_file)])
-
-
-@tagged("post_install", "-at_install")
-class TestImportAmazonSettlement(ImportCase):
-    def test_import_creates_balanced_payout(self):
+    def lamp_and_its_order(self):
+        """The product of SKU ML-LAMP-001 and the channel's order 402-1111111."""
         lamp = self.env["product.product"].create(
             {"name": "Lampe Orion", "default_code": "ML-LAMP-001"}
         )
@@ -68,6 +63,16 @@ class TestImportAmazonSettlement(ImportCase):
                 "marketplace_order_ref": "402-1111111-1111111",
             }
         )
+        return lamp, order
+
+    def import_amazon(self, content=None, filename="settlement.txt"):
+        return self.channel.import_files([(filename, content or self.amazon_file)])
+
+
+@tagged("post_install", "-at_install")
+class TestImportAmazonSettlement(ImportCase):
+    def test_import_creates_balanced_payout(self):
+        lamp, order = self.lamp_and_its_order()
         batch = self.import_amazon()
         self.assertRecordValues(
             batch,
@@ -210,16 +215,7 @@ class TestImportAmazonSettlement(ImportCase):
         """Pages are written by a writer thread while the next one is parsed:
         with 3-line pages (5 pages for 14 lines) the ledger is the same, products
         and orders are linked on every page."""
-        lamp = self.env["product.product"].create(
-            {"name": "Lampe Orion", "default_code": "ML-LAMP-001"}
-        )
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.env["res.partner"].create({"name": "Client"}).id,
-                "marketplace_channel_id": self.channel.id,
-                "marketplace_order_ref": "402-1111111-1111111",
-            }
-        )
+        lamp, order = self.lamp_and_its_order()
         with patch.object(marketplace_binder, "PAGE_SIZE", 3):
             batch = self.import_amazon()
             again = self.import_amazon()
