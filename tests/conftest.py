@@ -10,6 +10,8 @@ import sys
 import types
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 ADDONS = ROOT / "addons"
 ADDON_NAMES = ("marketplace_connectors", "marketplace_cash", "margin_alerts")
@@ -19,3 +21,6 @@ for _name in ADDON_NAMES:
     _pkg = types.ModuleType(_name)
     _pkg.__path__ = [str(ADDONS / _name)]
     sys.modules.setdefault(_name, _pkg)
+
+# The shared test helpers get pytest's assertion messages, as the test files do.
+pytest.register_assert_rewrite("parser_helpers")

@@ -7,57 +7,43 @@ from decimal import Decimal
 
 import pytest
 from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from marketplace_connectors.core.categories import CATEGORIES
 from marketplace_connectors.core.exceptions import ParseError
 from marketplace_connectors.core.parsers import amazon_settlement as amz
 from marketplace_connectors.core.records import Line, PayoutInfo
+from parser_helpers import (
+    assert_keys,
+    parse_error,
+    property_settings,
+    read_fixture,
+    replace_cell,
+    run_parser,
+    totals,
+)
 
 D = Decimal
 UTC = timezone.utc
 DIR = FIXTURES / "amazon"
 COLS = amz.COLUMNS
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings()
 
 
 def read(name):
-    return (DIR / name).read_bytes()
+    return read_fixture("amazon", name)
 
 
 def run(content, filename="f.txt", options=None):
-    records = list(amz.parse(content, filename, options))
-    payouts = [r for r in records if isinstance(r, PayoutInfo)]
-    lines = [r for r in records if isinstance(r, Line)]
-    assert len(payouts) + len(lines) == len(records)
-    return payouts, lines
-
-
-def totals(lines):
-    result = defaultdict(D)
-    for line in lines:
-        result[line.category] += line.amount
-    return dict(result)
+    return run_parser(amz, content, filename, options)
 
 
 def counts(lines):
     return dict(Counter(line.category for line in lines))
 
 
-def assert_keys(lines):
-    keys = [line.external_key for line in lines]
-    assert len(keys) == len(set(keys)), [k for k, n in Counter(keys).items() if n > 1]
-
-
 def error(content, options=None):
-    with pytest.raises(ParseError) as info:
-        list(amz.parse(content, "bad.txt", options))
-    assert info.value.filename == "bad.txt"
-    return info.value
+    return parse_error(amz, content, options, filename="bad.txt")
 
 
 def build(rows, cols=COLS, newline="\n"):
@@ -748,15 +734,11 @@ def test_corrupted_cell_is_located(case, column, garbage, rnd):
     text = content.decode()
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
-    header = lines[0].split("\t")
     details = [i for i, t in enumerate(lines) if i >= 2 and t]
     if not details:
         return
     target = rnd.choice(details)
-    cells = lines[target].split("\t")
-    cells[header.index(column)] = garbage
-    lines[target] = "\t".join(cells)
-    err = error(newline.join(lines).encode())
+    err = error(replace_cell(text, target, column, garbage, newline=newline).encode())
     assert (err.line, err.column) == (target + 1, column)
 
 

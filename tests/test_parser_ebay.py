@@ -6,42 +6,33 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from marketplace_connectors.core.exceptions import ParseError
-from marketplace_connectors.core.parsers import PARSERS, ebay_finances
-from marketplace_connectors.core.records import Line, PayoutInfo
+from marketplace_connectors.core.parsers import ebay_finances
+from parser_helpers import (
+    check_random_bytes,
+    override,
+    property_settings,
+    read_fixture,
+    run_parser,
+    sniffed_formats,
+    totals,
+)
 
 D = Decimal
 UTC = timezone.utc
 FILE = "finances_transactions_payouts.json"
 P1, P2 = "7000000001", "7000000002"
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings()
 
 
 def read(name=FILE):
-    return (FIXTURES / "ebay" / name).read_bytes()
+    return read_fixture("ebay", name)
 
 
 def run(content, filename="f"):
-    records = list(ebay_finances.parse(content, filename))
-    payouts = [r for r in records if isinstance(r, PayoutInfo)]
-    lines = [r for r in records if isinstance(r, Line)]
-    assert len(payouts) + len(lines) == len(records)
-    return payouts, lines
-
-
-def totals(lines, payout_ref):
-    result = defaultdict(D)
-    for line in lines:
-        if line.payout_ref == payout_ref:
-            result[line.category] += line.amount
-    return dict(result)
+    return run_parser(ebay_finances, content, filename)
 
 
 # Hand-computed from the fixture (12 transactions, 2 payouts):
@@ -150,8 +141,7 @@ def txn(**values):
             }
         ],
     }
-    base.update(values)
-    return {k: v for k, v in base.items() if v is not None}
+    return override(base, values)
 
 
 def page(*transactions, **extra):
@@ -247,11 +237,7 @@ def test_type_map(ttype, fee_type, category):
 
 def test_sniff():
     head = read()[:65536]
-    claimed = [
-        m.FORMAT
-        for m in dict.fromkeys([*PARSERS, ebay_finances])
-        if not getattr(m, "EXPLICIT_ONLY", False) and m.sniff(head, FILE)
-    ]
+    claimed = sniffed_formats(head, FILE, ebay_finances)
     assert claimed == ["ebay_finances_json"]
     for garbage in (b"", b"\xff", b"{}", b'{"transactions": []}', b"[1]"):
         assert not ebay_finances.sniff(garbage)
@@ -310,9 +296,7 @@ def test_random_pages_round_trip(rows):
     for _, value, _fees, entry, payout in rows:
         sign = 1 if entry == "CREDIT" else -1
         expected[payout or ""] += sign * D(value).scaleb(-2)
-    got = defaultdict(D)
-    for line in lines:
-        got[line.payout_ref] += line.amount
+    got = totals(lines, by="payout_ref")
     assert {k: v for k, v in got.items()} == {k: v for k, v in expected.items()}
     fees = sum(len([f for f in r[2] if f]) for r in rows if r[0] == "SALE")
     assert len(lines) == len(rows) + fees
@@ -336,8 +320,4 @@ def test_corrupted_value_is_located(rows, data):
 @SETTINGS
 @given(st.binary(max_size=300))
 def test_random_bytes_never_crash(content):
-    ebay_finances.sniff(content, "x")
-    try:
-        run(content)
-    except ParseError as err:
-        assert err.line is not None
+    check_random_bytes(ebay_finances, content)

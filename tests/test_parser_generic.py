@@ -8,18 +8,18 @@ bank-like debit/credit export. XLSX workbooks are built here with openpyxl.
 import copy
 import csv
 import io
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import openpyxl
 import pytest
 from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from marketplace_connectors.core.exceptions import ParseError
 from marketplace_connectors.core.parsers import generic_table as gt
-from marketplace_connectors.core.records import Line, PayoutInfo
+from parser_helpers import property_settings, run_parser, totals
 
 DIR = FIXTURES / "generic"
 D = Decimal
@@ -27,25 +27,10 @@ UTC = timezone.utc
 
 
 def run(content, options, filename="file.csv"):
-    records = list(gt.parse(content, filename, options))
-    lines = [r for r in records if isinstance(r, Line)]
-    payouts = {r.ref: r for r in records if isinstance(r, PayoutInfo)}
-    assert len(payouts) == len(records) - len(lines)  # one PayoutInfo per ref
-    return lines, payouts
-
-
-def by_category(lines):
-    totals = defaultdict(Decimal)
-    for line in lines:
-        totals[line.category] += line.amount
-    return dict(totals)
-
-
-def by_payout(lines):
-    totals = defaultdict(Decimal)
-    for line in lines:
-        totals[line.payout_ref] += line.amount
-    return dict(totals)
+    payouts, lines = run_parser(gt, content, filename, options)
+    by_ref = {payout.ref: payout for payout in payouts}
+    assert len(by_ref) == len(payouts)  # one PayoutInfo per ref
+    return lines, by_ref
 
 
 def mapping(**overrides):
@@ -106,9 +91,9 @@ def test_manomano_preset_fixture():
     content = MANO.read_bytes()
     lines, payouts = run(content, MANO_OPTIONS, "manomano_releve.csv")
     assert len(lines) == 15
-    assert by_category(lines) == MANO_CATEGORIES
+    assert totals(lines) == MANO_CATEGORIES
     assert sum(MANO_CATEGORIES.values()) == D("525.45")
-    assert by_payout(lines) == {
+    assert totals(lines, by="payout_ref") == {
         "VIR-2024-031": D("44.95"),
         "VIR-2024-032": D("391.50"),
         "": D("89.00"),
@@ -172,7 +157,7 @@ def test_cdiscount_preset_fixture():
     options = gt.PRESETS["cdiscount"]
     lines, payouts = run(content, options, "cdiscount_paiements.csv")
     assert len(lines) == 7
-    assert by_category(lines) == CDISCOUNT_CATEGORIES
+    assert totals(lines) == CDISCOUNT_CATEGORIES
     payout = payouts["PAY-88001"]
     assert payout.amount_declared == D("-2.97") == sum(line.amount for line in lines)
     assert payout.line_no == 9
@@ -235,13 +220,13 @@ def test_debit_credit_fixture():
         D("2.00"),
         D("20.00"),
     ]
-    assert by_category(lines) == {
+    assert totals(lines) == {
         "sale": D("1270.00"),
         "commission": D("-38.00"),
         "refund": D("-100.00"),
         "unknown": D("0.25"),
     }
-    assert by_payout(lines) == {"P-9": D("1112.25"), "P-10": D("20.00")}
+    assert totals(lines, by="payout_ref") == {"P-9": D("1112.25"), "P-10": D("20.00")}
     assert payouts["P-9"].amount_declared is None
     assert (payouts["P-10"].currency, lines[-1].currency) == ("GBP", "GBP")
     assert lines[0].external_key == "generic:T-1"
@@ -592,7 +577,7 @@ def test_xlsx_date_cells_and_exact_float_amounts():
     assert lines[0].posted_at == datetime(2024, 3, 1, 10, 30, tzinfo=UTC)
     assert lines[2].posted_at == datetime(2024, 3, 2, tzinfo=UTC)
     assert (lines[0].payout_ref, lines[3].order_ref) == ("5001", "789012")
-    assert by_category(lines)["unknown"] == D("-1234.56")
+    assert totals(lines)["unknown"] == D("-1234.56")
     assert_keys_sound(content, XLSX_OPTIONS, lines)
 
 
@@ -724,10 +709,10 @@ def build_csv(rows, delimiter, decimal, thousands, banner, overrides=None):
 
 
 def expected_totals(rows):
-    totals = Counter()
+    sums = Counter()
     for _, kind, amount, _, _ in rows:
-        totals[TYPES[kind] or "unknown"] += amount
-    return {cat: D(total).scaleb(-2) for cat, total in totals.items()}
+        sums[TYPES[kind] or "unknown"] += amount
+    return {cat: D(total).scaleb(-2) for cat, total in sums.items()}
 
 
 @settings(max_examples=60, deadline=None)
@@ -743,7 +728,7 @@ def test_property_csv_round_trip(rows, delimiter, locale, banner):
     options = dict(PROPERTY_OPTIONS, decimal_separator=decimal, skip_rows=banner)
     lines, payouts = run(content, options)
     assert len(lines) == len(rows)
-    assert by_category(lines) == expected_totals(rows)
+    assert totals(lines) == expected_totals(rows)
     assert set(payouts) == {row[3] for row in rows} - {""}
     assert [line.line_no for line in lines] == list(
         range(banner + 2, banner + 2 + len(rows))
@@ -769,13 +754,13 @@ def test_property_xlsx_float_cells_round_trip(rows):
     options = dict(XLSX_OPTIONS, type_map={"vente": "sale", "commission": "commission"})
     options["columns"] = dict(XLSX_OPTIONS["columns"], order_ref="Commande")
     lines, _ = run(build_xlsx(cells), dict(options, payouts=None))
-    assert by_category(lines) == expected_totals(rows)
+    assert totals(lines) == expected_totals(rows)
 
 
 CORRUPTIONS = ["abc", "12,3,4", "1.2.3", "--5", "1e5x", "31/02/2024", "2024-13-01"]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@property_settings(max_examples=80)
 @given(
     rows=st.lists(row_strategy, min_size=1, max_size=15),
     target=st.data(),

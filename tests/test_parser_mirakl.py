@@ -6,28 +6,30 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from marketplace_connectors.core.exceptions import ParseError
 from marketplace_connectors.core.parsers import (
-    PARSERS,
     mirakl_transactions,
     mirakl_transactions_csv,
 )
-from marketplace_connectors.core.records import Line, PayoutInfo
+from parser_helpers import (
+    check_random_bytes,
+    override,
+    property_settings,
+    read_fixture,
+    replace_cell,
+    sniffed_formats,
+    totals,
+)
+from parser_helpers import run_parser as run
 
 D = Decimal
 UTC = timezone.utc
-DIR = FIXTURES / "mirakl"
 JSON_FILE = "tl02_transactions.json"
 EN_FILE = "transactions_en.csv"
 FR_FILE = "transactions_fr.csv"
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings()
 D1, D2, D3, UK = (
     "FR-AD-2025-0001",
     "FR-AD-2025-0002",
@@ -37,23 +39,7 @@ D1, D2, D3, UK = (
 
 
 def read(name):
-    return (DIR / name).read_bytes()
-
-
-def run(module, content, filename="f", options=None):
-    records = list(module.parse(content, filename, options))
-    payouts = [r for r in records if isinstance(r, PayoutInfo)]
-    lines = [r for r in records if isinstance(r, Line)]
-    assert len(payouts) + len(lines) == len(records)
-    return payouts, lines
-
-
-def totals(lines, payout_ref):
-    result = defaultdict(D)
-    for line in lines:
-        if line.payout_ref == payout_ref:
-            result[line.category] += line.amount
-    return dict(result)
+    return read_fixture("mirakl", name)
 
 
 # ---------------------------------------------------------------- TL02 JSON
@@ -170,8 +156,7 @@ def item(**values):
         "amount_credited": "10.00",
         "amount_debited": "0.00",
     }
-    base.update(values)
-    return {k: v for k, v in base.items() if v is not None}
+    return override(base, values)
 
 
 def test_tl02_amount_only_and_bare_list():
@@ -493,13 +478,9 @@ def test_sniff_matrix():
     for name, module in files.items():
         head = read(name)[:65536]
         assert module.sniff(head, name)
-        candidates = [mirakl_transactions, mirakl_transactions_csv, *PARSERS]
-        others = [
-            m
-            for m in dict.fromkeys(candidates)
-            if not getattr(m, "EXPLICIT_ONLY", False)
-        ]
-        claimed = [m.FORMAT for m in others if m.sniff(head, name)]
+        claimed = sniffed_formats(
+            head, name, mirakl_transactions, mirakl_transactions_csv
+        )
         assert claimed == [module.FORMAT], name
     for garbage in (b"", b"\xff\x00", b"[", b"{}", b"a;b;c"):
         assert not mirakl_transactions.sniff(garbage)
@@ -569,6 +550,15 @@ def test_tl02_random_files_round_trip(rows):
 LABELS = sorted(mirakl_transactions_csv.TYPE_LABELS)
 
 
+def csv_lines(max_size):
+    """Export rows: (type label, cents credited, cents debited, payment reference)."""
+    return st.lists(
+        st.tuples(st.sampled_from(LABELS), cents, cents, st.sampled_from(["", "D1"])),
+        min_size=1,
+        max_size=max_size,
+    )
+
+
 def csv_text(rows, french):
     sep, dec = (";", ",") if french else (",", ".")
     header = (
@@ -593,14 +583,7 @@ def csv_text(rows, french):
 
 
 @SETTINGS
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(LABELS), cents, cents, st.sampled_from(["", "D1"])),
-        min_size=1,
-        max_size=25,
-    ),
-    st.booleans(),
-)
+@given(csv_lines(max_size=25), st.booleans())
 def test_csv_random_files_round_trip(rows, french):
     content = csv_text(rows, french).encode("cp1252" if french else "utf-8")
     payouts, lines = run(mirakl_transactions_csv, content)
@@ -615,14 +598,7 @@ def test_csv_random_files_round_trip(rows, french):
 
 
 @SETTINGS
-@given(
-    st.lists(
-        st.tuples(st.sampled_from(LABELS), cents, cents, st.sampled_from(["", "D1"])),
-        min_size=1,
-        max_size=10,
-    ),
-    st.data(),
-)
+@given(csv_lines(max_size=10), st.data())
 def test_csv_corrupted_cell_is_located(rows, data):
     row = data.draw(st.integers(min_value=0, max_value=len(rows) - 1))
     column, name = data.draw(
@@ -632,12 +608,9 @@ def test_csv_corrupted_cell_is_located(rows, data):
         junk = data.draw(st.sampled_from(["E1", "EURO", "€", "12"]))
     else:
         junk = data.draw(st.sampled_from(["1.2.3", "abc", "--1", "12€", "1e5"]))
-    lines = csv_text(rows, False).splitlines()
-    cells = lines[row + 1].split(",")
-    cells[column] = junk
-    lines[row + 1] = ",".join(cells)
+    text = replace_cell(csv_text(rows, False), row + 1, column, junk, sep=",")
     with pytest.raises(ParseError) as info:
-        run(mirakl_transactions_csv, "\n".join(lines).encode(), "c.csv")
+        run(mirakl_transactions_csv, text.encode(), "c.csv")
     assert info.value.line == row + 2
     assert info.value.column == name
 
@@ -665,8 +638,4 @@ def test_tl02_corrupted_value_is_located(rows, data):
 @given(st.binary(max_size=300))
 def test_random_bytes_never_crash(content):
     for module in (mirakl_transactions, mirakl_transactions_csv):
-        module.sniff(content, "x")
-        try:
-            run(module, content)
-        except ParseError as err:
-            assert err.line is not None
+        check_random_bytes(module, content)

@@ -39,7 +39,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from marketplace_connectors.core import parsers
 from marketplace_connectors.core.exceptions import ParseError
@@ -50,25 +50,21 @@ from marketplace_connectors.core.parsers import (
     shopify_orders,
 )
 from marketplace_connectors.core.records import OrderInfo, OrderLineInfo
+from parser_helpers import property_settings, read_fixture, replace_byte, replace_cell
 
 D = Decimal
 UTC = timezone.utc
-DIR = FIXTURES / "orders"
 MODULES = (amazon_orders, mirakl_orders, shopify_orders)
 FIXTURE_OF = {
     amazon_orders: "amazon_all_orders.txt",
     mirakl_orders: "mirakl_or11.json",
     shopify_orders: "shopify_orders.json",
 }
-SETTINGS = settings(
-    max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings(max_examples=50)
 
 
 def read(name):
-    return (DIR / name).read_bytes()
+    return read_fixture("orders", name)
 
 
 def run(module, content, filename="f", options=None):
@@ -92,6 +88,22 @@ def by_ref(orders):
 
 def line_refs(orders):
     return [line.line_ref for order in orders for line in order.lines]
+
+
+def with_value(data, path, value):
+    """``data`` (decoded JSON) with the item at ``path`` (keys, indexes) set."""
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return data
+
+
+def json_column(path):
+    """The column a ``ParseError`` names for ``path``: ``orders[0].x[1].y``."""
+    return f"orders[{path[1]}]" + "".join(
+        f"[{key}]" if isinstance(key, int) else f".{key}" for key in path[2:]
+    )
 
 
 # ---------------------------------------------------------------- module contract
@@ -308,12 +320,7 @@ def test_amazon_columns_any_order_and_case():
 
 def _amazon_replace(row_index, column, new_value):
     text = read("amazon_all_orders.txt").decode("utf-8")
-    lines = text.split("\r\n")
-    header = lines[0].split("\t")
-    cells = lines[row_index].split("\t")
-    cells[header.index(column)] = new_value
-    lines[row_index] = "\t".join(cells)
-    return "\r\n".join(lines).encode("utf-8")
+    return replace_cell(text, row_index, column, new_value, newline="\r\n").encode()
 
 
 @pytest.mark.parametrize(
@@ -436,21 +443,14 @@ def test_mirakl_tax_mode_default_and_bad():
     ],
 )
 def test_mirakl_bad_value_is_located(path, bad):
-    data = json.loads(read("mirakl_or11.json"))
-    target = data
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = bad
+    data = with_value(json.loads(read("mirakl_or11.json")), path, bad)
     with pytest.raises(ParseError) as info:
         run(mirakl_orders, json.dumps(data).encode(), "or11.json")
     err = info.value
-    expected_column = f"orders[{path[1]}]" + "".join(
-        f"[{key}]" if isinstance(key, int) else f".{key}" for key in path[2:]
-    )
     assert (err.filename, err.line, err.column) == (
         "or11.json",
         path[1] + 1,
-        expected_column,
+        json_column(path),
     )
 
 
@@ -549,21 +549,14 @@ def test_shopify_single_order_webhook_shape():
     ],
 )
 def test_shopify_bad_value_is_located(path, bad):
-    data = json.loads(read("shopify_orders.json"))
-    target = data
-    for key in path[:-1]:
-        target = target[key]
-    target[path[-1]] = bad
+    data = with_value(json.loads(read("shopify_orders.json")), path, bad)
     with pytest.raises(ParseError) as info:
         run(shopify_orders, json.dumps(data).encode(), "orders.json")
     err = info.value
-    expected_column = f"orders[{path[1]}]" + "".join(
-        f"[{key}]" if isinstance(key, int) else f".{key}" for key in path[2:]
-    )
     assert (err.filename, err.line, err.column) == (
         "orders.json",
         path[1] + 1,
-        expected_column,
+        json_column(path),
     )
 
 
@@ -678,15 +671,12 @@ _AMZ_BAD = {
     st.data(),
 )
 def test_property_amazon_corrupt_cell_located(orders, data):
-    content = _amazon_file(orders).decode("utf-8").split("\n")
-    row = data.draw(st.integers(1, len(content) - 2))
+    text = _amazon_file(orders).decode("utf-8")
+    row = data.draw(st.integers(1, len(text.split("\n")) - 2))
     column = data.draw(st.sampled_from(sorted(_AMZ_BAD)))
     bad = data.draw(st.sampled_from(_AMZ_BAD[column]))
-    cells = content[row].split("\t")
-    cells[AMZ_HEADER.index(column)] = bad
-    content[row] = "\t".join(cells)
     with pytest.raises(ParseError) as info:
-        run(amazon_orders, "\n".join(content).encode("utf-8"))
+        run(amazon_orders, replace_cell(text, row, column, bad).encode("utf-8"))
     assert (info.value.line, info.value.column) == (row + 1, column)
 
 
@@ -695,7 +685,7 @@ def test_property_amazon_corrupt_cell_located(orders, data):
 def test_property_amazon_random_bytes_only_parse_error(junk, where, data):
     content = read("amazon_all_orders.txt")
     pos = where % len(content)
-    content = content[:pos] + junk + content[pos + 1 :]
+    content = replace_byte(content, pos, junk)
     try:
         run(amazon_orders, content)
     except ParseError as err:
@@ -824,7 +814,7 @@ def test_property_json_corrupt_value_located(orders, bad, data):
 def test_property_json_random_bytes_only_parse_error(module, junk, where):
     content = read(FIXTURE_OF[module])
     pos = where % len(content)
-    content = content[:pos] + junk + content[pos + 1 :]
+    content = replace_byte(content, pos, junk)
     try:
         run(module, content)
     except ParseError as err:

@@ -6,41 +6,32 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from marketplace_connectors.core.exceptions import ParseError
-from marketplace_connectors.core.parsers import PARSERS, paypal_transactions
-from marketplace_connectors.core.records import Line, PayoutInfo
+from marketplace_connectors.core.parsers import paypal_transactions
+from parser_helpers import (
+    check_random_bytes,
+    override,
+    property_settings,
+    read_fixture,
+    run_parser,
+    sniffed_formats,
+    totals,
+)
 
 D = Decimal
 UTC = timezone.utc
 FILE = "transaction_search.json"
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings()
 
 
 def read():
-    return (FIXTURES / "paypal" / FILE).read_bytes()
+    return read_fixture("paypal", FILE)
 
 
 def run(content, filename="f"):
-    records = list(paypal_transactions.parse(content, filename))
-    payouts = [r for r in records if isinstance(r, PayoutInfo)]
-    lines = [r for r in records if isinstance(r, Line)]
-    assert len(payouts) + len(lines) == len(records)
-    return payouts, lines
-
-
-def totals(lines, currency):
-    result = defaultdict(D)
-    for line in lines:
-        if line.currency == currency:
-            result[line.category] += line.amount
-    return dict(result)
+    return run_parser(paypal_transactions, content, filename)
 
 
 # Hand-computed from the fixture (12 items):
@@ -78,7 +69,7 @@ def test_fixture_totals_and_payout():
     payouts, lines = run(read(), FILE)
     assert len(lines) == 15
     for currency, expected in EXPECTED.items():
-        assert totals(lines, currency) == expected
+        assert totals(lines, currency=currency) == expected
     assert {line.payout_ref for line in lines} == {""}
     (payout,) = payouts
     assert (payout.ref, payout.currency, payout.amount_declared) == (
@@ -113,8 +104,7 @@ def detail(**values):
         "fee_amount": {"currency_code": "EUR", "value": "-0.50"},
         "transaction_status": "S",
     }
-    info.update(values)
-    return {"transaction_info": {k: v for k, v in info.items() if v is not None}}
+    return {"transaction_info": override(info, values)}
 
 
 def page(*details):
@@ -200,11 +190,7 @@ def test_type_map(code, category):
 
 def test_sniff():
     head = read()[:65536]
-    claimed = [
-        m.FORMAT
-        for m in dict.fromkeys([*PARSERS, paypal_transactions])
-        if not getattr(m, "EXPLICIT_ONLY", False) and m.sniff(head, FILE)
-    ]
+    claimed = sniffed_formats(head, FILE, paypal_transactions)
     assert claimed == ["paypal_transactions_json"]
     for garbage in (b"", b"\xff", b"{}", b'{"transactions": []}'):
         assert not paypal_transactions.sniff(garbage)
@@ -246,9 +232,7 @@ def test_random_pages_round_trip(rows):
             expected[paypal_transactions.category_of(code)] += D(value).scaleb(-2)
         if fee:
             expected["payment_fee"] += D(fee).scaleb(-2)
-    got = defaultdict(D)
-    for line in lines:
-        got[line.category] += line.amount
+    got = totals(lines)
     assert {k: v for k, v in got.items() if v or k in expected} == {
         k: v for k, v in expected.items() if v or k in got
     }
@@ -278,8 +262,4 @@ def test_corrupted_value_is_located(rows, data):
 @SETTINGS
 @given(st.binary(max_size=300))
 def test_random_bytes_never_crash(content):
-    paypal_transactions.sniff(content, "x")
-    try:
-        run(content)
-    except ParseError as err:
-        assert err.line is not None
+    check_random_bytes(paypal_transactions, content)

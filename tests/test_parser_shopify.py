@@ -3,64 +3,36 @@
 import csv
 import io
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from marketplace_connectors.core.categories import CATEGORIES
-from marketplace_connectors.core.exceptions import ParseError
-from marketplace_connectors.core.parsers import (
-    amazon_settlement,
-    shopify_payments,
-    shopify_payments_csv,
-    stripe_balance,
-    stripe_payouts,
+from marketplace_connectors.core.parsers import shopify_payments, shopify_payments_csv
+from parser_helpers import (
+    PAYOUT_PARSERS,
+    assert_keys,
+    cents_text,
+    check_corrupted_byte,
+    csv_bytes,
+    csv_rows,
+    parse_error,
+    property_settings,
+    read_fixture,
+    rewrite_csv,
+    totals,
 )
-from marketplace_connectors.core.records import Line, PayoutInfo
+from parser_helpers import run_parser as run
 
 D = Decimal
-DIR = FIXTURES / "shopify"
-ALL_PARSERS = (
-    amazon_settlement,
-    shopify_payments,
-    shopify_payments_csv,
-    stripe_balance,
-    stripe_payouts,
-)
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings()
 
 
 def read(name):
-    return (DIR / name).read_bytes()
-
-
-def run(module, content, filename="f"):
-    records = list(module.parse(content, filename))
-    payouts = [r for r in records if isinstance(r, PayoutInfo)]
-    lines = [r for r in records if isinstance(r, Line)]
-    assert len(payouts) + len(lines) == len(records)
-    return payouts, lines
-
-
-def totals(lines, payout_ref=None):
-    result = defaultdict(D)
-    for line in lines:
-        if payout_ref is None or line.payout_ref == payout_ref:
-            result[line.category] += line.amount
-    return dict(result)
-
-
-def assert_keys(lines):
-    keys = [line.external_key for line in lines]
-    assert len(keys) == len(set(keys)), [k for k, n in Counter(keys).items() if n > 1]
+    return read_fixture("shopify", name)
 
 
 # --- payout + transactions (combined JSON) -------------------------------------------
@@ -259,14 +231,6 @@ def test_csv_export():
     assert [k.external_key.split(":")[-2] for k in twins] == ["0", "1"]
 
 
-def _rewrite_csv(content, transform):
-    rows = list(csv.reader(io.StringIO(content.decode())))
-    rows = transform(rows)
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode()
-
-
 def test_csv_keys_stable_across_reorder_and_payout_assignment():
     content = read("payout_transactions.csv")
     keys = sorted(ln.external_key for ln in run(shopify_payments_csv, content)[1])
@@ -277,14 +241,14 @@ def test_csv_keys_stable_across_reorder_and_payout_assignment():
     def reverse(rows):
         return [rows[0], *reversed(rows[1:])]
 
-    reordered = run(shopify_payments_csv, _rewrite_csv(content, reverse))[1]
+    reordered = run(shopify_payments_csv, rewrite_csv(content, reverse))[1]
     assert keys == sorted(ln.external_key for ln in reordered)
 
     def pay_out_pending(rows):
         rows[-1][5:8] = ["paid", "2024-03-09", "90127"]
         return rows
 
-    paid = run(shopify_payments_csv, _rewrite_csv(content, pay_out_pending))[1]
+    paid = run(shopify_payments_csv, rewrite_csv(content, pay_out_pending))[1]
     assert keys == sorted(ln.external_key for ln in paid)
     assert {ln.payout_ref for ln in paid if ln.line_no == 10} == {"90127"}
 
@@ -298,7 +262,7 @@ def test_csv_by_name_not_position():
 
     expected = run(shopify_payments_csv, content)
     lower = content.replace(b"Payout ID", b"payout id", 1)
-    for variant in (_rewrite_csv(content, shuffle), lower):
+    for variant in (rewrite_csv(content, shuffle), lower):
         assert run(shopify_payments_csv, variant) == expected
 
 
@@ -322,7 +286,7 @@ def test_csv_bom_and_crlf():
 )
 def test_sniff(name, module):
     head = read(name)[:65536]
-    assert [p for p in ALL_PARSERS if p.sniff(head, name)] == [module]
+    assert [p for p in PAYOUT_PARSERS if p.sniff(head, name)] == [module]
 
 
 @pytest.mark.parametrize(
@@ -349,55 +313,48 @@ def test_sniff_refuses_ebay_shapes():
 # --- errors --------------------------------------------------------------------------
 
 
-def _error(module, content):
-    with pytest.raises(ParseError) as info:
-        list(module.parse(content, "bad.file"))
-    assert info.value.filename == "bad.file"
-    return info.value
-
-
 def test_json_errors():
-    err = _error(shopify_payments, b'{"transactions": [')
+    err = parse_error(shopify_payments, b'{"transactions": [')
     assert err.line == 1
-    err = _error(shopify_payments, b"[]")
+    err = parse_error(shopify_payments, b"[]")
     assert err.line == 1
-    err = _error(shopify_payments, b"\xff\xfe{}")
+    err = parse_error(shopify_payments, b"\xff\xfe{}")
     assert err.line == 1
-    err = _error(shopify_payments, b'{"transactions": {"id": 1}}')
+    err = parse_error(shopify_payments, b'{"transactions": {"id": 1}}')
     assert (err.line, err.column) == (1, "transactions")
     txns = [
         {"id": 1, "type": "charge", "currency": "EUR", "amount": "1.00", "fee": "0"},
         {"id": 2, "type": "charge", "currency": "EUR", "amount": "1,0,0", "fee": "0"},
     ]
-    err = _error(shopify_payments, json.dumps({"transactions": txns}).encode())
+    err = parse_error(shopify_payments, json.dumps({"transactions": txns}).encode())
     assert (err.line, err.column, err.value) == (2, "transactions[1].amount", "1,0,0")
     txns[1].update(amount="1.00", net="0.50")
-    err = _error(shopify_payments, json.dumps({"transactions": txns}).encode())
+    err = parse_error(shopify_payments, json.dumps({"transactions": txns}).encode())
     assert (err.line, err.column) == (2, "transactions[1].net")
     txns[1].update(net=None, currency=None)
-    err = _error(shopify_payments, json.dumps({"transactions": txns}).encode())
+    err = parse_error(shopify_payments, json.dumps({"transactions": txns}).encode())
     assert (err.line, err.column) == (2, "transactions[1].currency")
-    err = _error(shopify_payments, b'{"payouts": [{"id": 1, "currency": "EUR"}]}')
+    err = parse_error(shopify_payments, b'{"payouts": [{"id": 1, "currency": "EUR"}]}')
     assert (err.line, err.column) == (1, "payouts[0].amount")
-    err = _error(shopify_payments, b'{"transactions": [{"id": 1, "amount": NaN}]}')
+    err = parse_error(shopify_payments, b'{"transactions": [{"id": 1, "amount": NaN}]}')
     assert err.line == 1
 
 
 def test_csv_errors():
-    err = _error(shopify_payments_csv, b"")
+    err = parse_error(shopify_payments_csv, b"")
     assert err.line == 1
     header = b"Transaction Date,Type,Payout ID,Amount,Net,Currency\n"
-    err = _error(shopify_payments_csv, header)
+    err = parse_error(shopify_payments_csv, header)
     assert (err.line, err.column) == (1, "fee")
     header = b"Transaction Date,Type,Payout ID,Amount,Fee,Net,Currency\n"
     ok = b"2024-03-01 10:00:00 +0100,charge,1,10.00,1.00,9.00,EUR\n"
-    err = _error(shopify_payments_csv, header + ok + ok.replace(b"9.00", b"9.50"))
+    err = parse_error(shopify_payments_csv, header + ok + ok.replace(b"9.00", b"9.50"))
     assert (err.line, err.column, err.value) == (3, "net", "9.50")
-    err = _error(
+    err = parse_error(
         shopify_payments_csv, header + ok.replace(b"2024-03-01", b"2024-13-01")
     )
     assert (err.line, err.column) == (2, "transaction date")
-    err = _error(shopify_payments_csv, header + ok.replace(b"EUR", b"EURO"))
+    err = parse_error(shopify_payments_csv, header + ok.replace(b"EUR", b"EURO"))
     assert (err.line, err.column) == (2, "currency")
 
 
@@ -430,10 +387,6 @@ transactions = st.lists(
 )
 
 
-def _money(value):
-    return str(D(value).scaleb(-2))
-
-
 def _json_file(txns):
     items = [
         {
@@ -442,9 +395,9 @@ def _json_file(txns):
             "test": test,
             "payout_id": payout,
             "currency": "EUR",
-            "amount": _money(amount),
-            "fee": _money(fee),
-            "net": _money(amount - fee),
+            "amount": cents_text(amount),
+            "fee": cents_text(fee),
+            "net": cents_text(amount - fee),
             "processed_at": "2024-03-01T10:00:00+01:00",
             "source_order_id": 5000 + i,
         }
@@ -453,20 +406,24 @@ def _json_file(txns):
     return json.dumps({"transactions": items}, indent=1).encode()
 
 
-@SETTINGS
-@given(transactions)
-def test_json_round_trip(txns):
-    payouts, lines = run(shopify_payments, _json_file(txns))
+def _expected_net(txns):
+    """The net per payout ref ("" for none) of ``txns``, and their line count."""
     expected = defaultdict(D)
     count = 0
     for ttype, amount, fee, payout, _test in txns:
         if ttype != "payout":
             expected[str(payout or "")] += D(amount - fee).scaleb(-2)
             count += 1 + (fee != 0)
-    got = defaultdict(D)
-    for line in lines:
-        assert line.category in CATEGORIES
-        got[line.payout_ref] += line.amount
+    return expected, count
+
+
+@SETTINGS
+@given(transactions)
+def test_json_round_trip(txns):
+    payouts, lines = run(shopify_payments, _json_file(txns))
+    expected, count = _expected_net(txns)
+    assert all(line.category in CATEGORIES for line in lines)
+    got = totals(lines, by="payout_ref")
     assert dict(got) == {k: v for k, v in expected.items() if k in got}
     assert set(got) == set(expected)
     assert len(lines) == count
@@ -487,20 +444,14 @@ def test_json_corrupted_field(txns, data, field, garbage):
     if garbage == "" and field in ("processed_at",):
         garbage = "not a date"
     content["transactions"][index][field] = garbage
-    err = _error(shopify_payments, json.dumps(content).encode())
+    err = parse_error(shopify_payments, json.dumps(content).encode())
     assert (err.line, err.column) == (index + 1, f"transactions[{index}].{field}")
 
 
 @SETTINGS
 @given(transactions, st.data(), st.sampled_from([b'"', b"x", b"\xff", b"{", b"\n"]))
 def test_json_corrupted_byte(txns, data, byte):
-    content = bytearray(_json_file(txns))
-    position = data.draw(st.integers(0, len(content) - 1))
-    content[position : position + 1] = byte
-    try:
-        list(shopify_payments.parse(bytes(content), "c.json"))
-    except ParseError as err:
-        assert err.line is not None and err.line >= 1
+    check_corrupted_byte(shopify_payments, _json_file(txns), data, byte, "c.json")
 
 
 CSV_HEADER = [
@@ -541,12 +492,12 @@ def _csv_file(txns):
                 "2024-03-04" if paid else "",
                 str(payout) if paid else "",
                 "2024-03-04",
-                _money(amount),
-                _money(fee),
-                _money(amount - fee),
+                cents_text(amount),
+                cents_text(fee),
+                cents_text(amount - fee),
                 "",
                 "card, wallet",
-                _money(amount),
+                cents_text(amount),
                 "EUR",
                 "EUR",
             ]
@@ -558,15 +509,8 @@ def _csv_file(txns):
 @given(transactions)
 def test_csv_round_trip(txns):
     payouts, lines = run(shopify_payments_csv, _csv_file(txns))
-    expected = defaultdict(D)
-    count = 0
-    for ttype, amount, fee, payout, _test in txns:
-        if ttype != "payout":
-            expected[str(payout or "")] += D(amount - fee).scaleb(-2)
-            count += 1 + (fee != 0)
-    got = defaultdict(D)
-    for line in lines:
-        got[line.payout_ref] += line.amount
+    expected, count = _expected_net(txns)
+    got = totals(lines, by="payout_ref")
     assert set(got) == set(expected)
     assert dict(got) == dict(expected)
     assert len(lines) == count
@@ -585,27 +529,19 @@ def test_csv_round_trip(txns):
     st.sampled_from(["#!?", "1,2,3", "--1", "12.x"]),
 )
 def test_csv_corrupted_cell(txns, data, column, garbage):
-    rows = list(csv.reader(io.StringIO(_csv_file(txns).decode())))
+    rows = csv_rows(_csv_file(txns))
     index = data.draw(st.integers(1, len(rows) - 1))
     if column == "Payout Date" and not rows[index][7]:
         column = "Transaction Date"
     rows[index][CSV_HEADER.index(column)] = garbage
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    err = _error(shopify_payments_csv, out.getvalue().encode())
+    err = parse_error(shopify_payments_csv, csv_bytes(rows))
     assert (err.line, err.column) == (index + 1, column.lower())
 
 
 @SETTINGS
 @given(transactions, st.data(), st.sampled_from([b'"', b",", b"x", b"\xff", b"\n"]))
 def test_csv_corrupted_byte(txns, data, byte):
-    content = bytearray(_csv_file(txns))
-    position = data.draw(st.integers(0, len(content) - 1))
-    content[position : position + 1] = byte
-    try:
-        list(shopify_payments_csv.parse(bytes(content), "c.csv"))
-    except ParseError as err:
-        assert err.line is not None and err.line >= 1
+    check_corrupted_byte(shopify_payments_csv, _csv_file(txns), data, byte, "c.csv")
 
 
 # --- added checks: summary formula, twin rows across payouts, bounded date cache ----
@@ -635,7 +571,7 @@ def test_csv_identical_rows_in_two_payouts_keep_unique_keys():
         return [*rows, twin]
 
     payouts, lines = run(
-        shopify_payments_csv, _rewrite_csv(content, twin_in_other_payout)
+        shopify_payments_csv, rewrite_csv(content, twin_in_other_payout)
     )
     assert len(lines) == 18
     assert_keys(lines)

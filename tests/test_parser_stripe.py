@@ -3,74 +3,39 @@
 import csv
 import io
 import json
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from conftest import FIXTURES
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from marketplace_connectors.core.categories import CATEGORIES
-from marketplace_connectors.core.exceptions import ParseError
-from marketplace_connectors.core.parsers import (
-    amazon_settlement,
-    shopify_payments,
-    shopify_payments_csv,
-    stripe_balance,
-    stripe_payouts,
+from marketplace_connectors.core.parsers import stripe_balance, stripe_payouts
+from parser_helpers import (
+    PAYOUT_PARSERS,
+    assert_keys,
+    cents_text,
+    check_corrupted_byte,
+    csv_bytes,
+    csv_rows,
+    parse_error,
+    property_settings,
+    read_fixture,
+    rewrite_csv,
+    totals,
 )
-from marketplace_connectors.core.records import Line, PayoutInfo
+from parser_helpers import run_parser as run
 
 D = Decimal
-DIR = FIXTURES / "stripe"
 UTC = timezone.utc
-ALL_PARSERS = (
-    amazon_settlement,
-    shopify_payments,
-    shopify_payments_csv,
-    stripe_balance,
-    stripe_payouts,
-)
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+SETTINGS = property_settings()
 PO_A = "po_1OqA2bEURpayoutA"
 PO_B = "po_1OqB9cEURpayoutB"
 
 
 def read(name):
-    return (DIR / name).read_bytes()
-
-
-def run(module, content, filename="f", options=None):
-    records = list(module.parse(content, filename, options))
-    payouts = [r for r in records if isinstance(r, PayoutInfo)]
-    lines = [r for r in records if isinstance(r, Line)]
-    assert len(payouts) + len(lines) == len(records)
-    return payouts, lines
-
-
-def totals(lines, payout_ref=None):
-    result = defaultdict(D)
-    for line in lines:
-        if payout_ref is None or line.payout_ref == payout_ref:
-            result[line.category] += line.amount
-    return dict(result)
-
-
-def assert_keys(lines):
-    keys = [line.external_key for line in lines]
-    assert len(keys) == len(set(keys)), [k for k, n in Counter(keys).items() if n > 1]
-
-
-def _error(module, content, options=None):
-    with pytest.raises(ParseError) as info:
-        list(module.parse(content, "bad.file", options))
-    assert info.value.filename == "bad.file"
-    return info.value
+    return read_fixture("stripe", name)
 
 
 # --- itemized payout reconciliation CSV ----------------------------------------------
@@ -149,13 +114,6 @@ def test_itemized_report_line_details():
     assert (unknown.category, unknown.raw_type) == ("unknown", "climate_order_purchase")
 
 
-def _rewrite_csv(content, transform):
-    rows = transform(list(csv.reader(io.StringIO(content.decode()))))
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    return out.getvalue().encode()
-
-
 def test_itemized_report_keys_and_column_order():
     content = read("payout_reconciliation_itemized.csv")
     payouts, lines = run(stripe_payouts, content)
@@ -167,7 +125,7 @@ def test_itemized_report_keys_and_column_order():
         order = list(reversed(range(len(rows[0]))))
         return [[row[i] for i in order] for row in rows]
 
-    assert run(stripe_payouts, _rewrite_csv(content, shuffle)) == (payouts, lines)
+    assert run(stripe_payouts, rewrite_csv(content, shuffle)) == (payouts, lines)
     upper = content.replace(b"gross", b"Gross", 1).replace(b"\n", b"\r\n")
     assert run(stripe_payouts, b"\xef\xbb\xbf" + upper) == (payouts, lines)
 
@@ -188,24 +146,26 @@ def test_itemized_report_fallback_columns():
 
 
 def test_itemized_report_errors():
-    assert _error(stripe_payouts, b"").line == 1
-    err = _error(stripe_payouts, b"automatic_payout_id,currency,gross,fee\n")
+    assert parse_error(stripe_payouts, b"").line == 1
+    err = parse_error(stripe_payouts, b"automatic_payout_id,currency,gross,fee\n")
     assert (err.line, err.column) == (1, "balance_transaction_id")
     header = (
         b"automatic_payout_id,balance_transaction_id,currency,gross,fee,net,"
         b"reporting_category,created_utc\n"
     )
     ok = b"po_1,txn_1,eur,10.00,0.50,9.50,charge,2024-03-01 10:00:00\n"
-    err = _error(stripe_payouts, header + ok + ok.replace(b"10.00", b"10.0.0"))
+    err = parse_error(stripe_payouts, header + ok + ok.replace(b"10.00", b"10.0.0"))
     assert (err.line, err.column, err.value) == (3, "gross", "10.0.0")
-    err = _error(stripe_payouts, header + ok.replace(b"9.50", b"9.49"))
+    err = parse_error(stripe_payouts, header + ok.replace(b"9.50", b"9.49"))
     assert (err.line, err.column) == (2, "net")
-    err = _error(stripe_payouts, header + ok.replace(b"po_1", b""))
+    err = parse_error(stripe_payouts, header + ok.replace(b"po_1", b""))
     assert (err.line, err.column) == (2, "automatic_payout_id")
-    err = _error(stripe_payouts, header + ok.replace(b"2024-03-01", b"01-03-2024x"))
+    err = parse_error(
+        stripe_payouts, header + ok.replace(b"2024-03-01", b"01-03-2024x")
+    )
     assert (err.line, err.column) == (2, "created_utc")
     quoted = b'po_1,txn_2,eur,1.00,0,1.00,"charge\nmore",2024-03-01 10:00:00\n'
-    err = _error(stripe_payouts, header + quoted + ok.replace(b"eur", b"e1r"))
+    err = parse_error(stripe_payouts, header + quoted + ok.replace(b"eur", b"e1r"))
     assert (err.line, err.column) == (4, "currency")
 
 
@@ -284,27 +244,31 @@ def test_balance_plain_list_of_transactions():
 
 
 def test_balance_errors():
-    assert _error(stripe_balance, b"{").line == 1
-    assert _error(stripe_balance, b"[]").line == 1
-    assert _error(stripe_balance, b'{"object": "payout"}').line == 1
-    err = _error(stripe_balance, b'{"object": "list", "data": {}}')
+    assert parse_error(stripe_balance, b"{").line == 1
+    assert parse_error(stripe_balance, b"[]").line == 1
+    assert parse_error(stripe_balance, b'{"object": "payout"}').line == 1
+    err = parse_error(stripe_balance, b'{"object": "list", "data": {}}')
     assert (err.line, err.column) == (1, "data")
     txn = {"id": "txn_1", "amount": 100, "fee": 0, "currency": "eur", "type": "charge"}
     bad = dict(txn, id="txn_2", amount=1.5)
-    err = _error(
+    err = parse_error(
         stripe_balance, json.dumps({"object": "list", "data": [txn, bad]}).encode()
     )
     assert (err.line, err.column, err.value) == (2, "data[1].amount", "Decimal('1.5')")
     payout_list = {"object": "list", "data": [dict(txn, object="payout")]}
-    err = _error(stripe_balance, json.dumps(payout_list).encode())
+    err = parse_error(stripe_balance, json.dumps(payout_list).encode())
     assert (err.line, err.column, err.value) == (1, "data[0].object", "payout")
     bad = dict(txn, net=99)
-    err = _error(stripe_balance, json.dumps({"object": "list", "data": [bad]}).encode())
+    err = parse_error(
+        stripe_balance, json.dumps({"object": "list", "data": [bad]}).encode()
+    )
     assert (err.line, err.column) == (1, "data[0].net")
     bad = dict(txn, created="yesterday")
-    err = _error(stripe_balance, json.dumps({"object": "list", "data": [bad]}).encode())
+    err = parse_error(
+        stripe_balance, json.dumps({"object": "list", "data": [bad]}).encode()
+    )
     assert (err.line, err.column) == (1, "data[0].created")
-    err = _error(
+    err = parse_error(
         stripe_balance,
         json.dumps(
             {"payout": {"id": "po_1", "currency": "eur"}, "balance_transactions": []}
@@ -326,7 +290,7 @@ def test_balance_errors():
 )
 def test_sniff(name, module):
     head = read(name)[:65536]
-    assert [p for p in ALL_PARSERS if p.sniff(head, name)] == [module]
+    assert [p for p in PAYOUT_PARSERS if p.sniff(head, name)] == [module]
 
 
 @pytest.mark.parametrize(
@@ -384,10 +348,6 @@ CSV_HEADER = [
 ]
 
 
-def _major(value):
-    return str(D(value).scaleb(-2))
-
-
 def _csv_file(items):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -400,12 +360,12 @@ def _csv_file(items):
                 f"txn_{i:04d}",
                 f"2024-03-{1 + i % 28:02d} 10:00:00",
                 currency,
-                _major(gross),
-                _major(fee),
-                _major(gross - fee),
+                cents_text(gross),
+                cents_text(fee),
+                cents_text(gross - fee),
                 category or "charge",
                 f"row {i}, x",
-                _major(gross),
+                cents_text(gross),
                 "usd",
             ]
         )
@@ -422,11 +382,8 @@ def test_csv_round_trip(items):
         if category != "payout":
             expected[payout] += D(gross - fee).scaleb(-2)
             count += 1 + (fee != 0)
-    got = defaultdict(D)
-    for line in lines:
-        assert line.category in CATEGORIES
-        got[line.payout_ref] += line.amount
-    assert dict(got) == dict(expected)
+    assert all(line.category in CATEGORIES for line in lines)
+    assert totals(lines, by="payout_ref") == dict(expected)
     assert len(lines) == count
     assert_keys(lines)
     assert {p.ref for p in payouts} == {item[3] for item in items}
@@ -442,7 +399,7 @@ def test_csv_round_trip(items):
     st.sampled_from(["#!?", "1,2,3", "--1", "12.x", ""]),
 )
 def test_csv_corrupted_cell(items, data, column, garbage):
-    table = list(csv.reader(io.StringIO(_csv_file(items).decode())))
+    table = csv_rows(_csv_file(items))
     index = data.draw(st.integers(1, len(table) - 1))
     if column == "automatic_payout_id":
         garbage = ""  # any other text is a valid payout id
@@ -451,22 +408,14 @@ def test_csv_corrupted_cell(items, data, column, garbage):
     elif column in ("fee", "net") and garbage == "":
         garbage = "#!?"  # an empty fee is 0, an empty net is not checked
     table[index][CSV_HEADER.index(column)] = garbage
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(table)
-    err = _error(stripe_payouts, out.getvalue().encode())
+    err = parse_error(stripe_payouts, csv_bytes(table))
     assert (err.line, err.column) == (index + 1, column)
 
 
 @SETTINGS
 @given(rows, st.data(), st.sampled_from([b'"', b",", b"x", b"\xff", b"\n"]))
 def test_csv_corrupted_byte(items, data, byte):
-    content = bytearray(_csv_file(items))
-    position = data.draw(st.integers(0, len(content) - 1))
-    content[position : position + 1] = byte
-    try:
-        list(stripe_payouts.parse(bytes(content), "c.csv"))
-    except ParseError as err:
-        assert err.line is not None and err.line >= 1
+    check_corrupted_byte(stripe_payouts, _csv_file(items), data, byte, "c.csv")
 
 
 def _json_file(items, payout=None):
@@ -522,20 +471,14 @@ def test_json_corrupted_field(items, data, field, garbage):
     content = json.loads(_json_file(items))
     index = data.draw(st.integers(0, len(items) - 1))
     content["data"][index][field] = garbage
-    err = _error(stripe_balance, json.dumps(content).encode())
+    err = parse_error(stripe_balance, json.dumps(content).encode())
     assert (err.line, err.column) == (index + 1, f"data[{index}].{field}")
 
 
 @SETTINGS
 @given(rows, st.data(), st.sampled_from([b'"', b"x", b"\xff", b"{", b"\n", b"."]))
 def test_json_corrupted_byte(items, data, byte):
-    content = bytearray(_json_file(items))
-    position = data.draw(st.integers(0, len(content) - 1))
-    content[position : position + 1] = byte
-    try:
-        list(stripe_balance.parse(bytes(content), "c.json"))
-    except ParseError as err:
-        assert err.line is not None and err.line >= 1
+    check_corrupted_byte(stripe_balance, _json_file(items), data, byte, "c.json")
 
 
 # --- added checks: three-decimal currencies, bounded date cache --------------------
