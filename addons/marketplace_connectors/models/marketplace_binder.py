@@ -56,13 +56,21 @@ _CREATE_LOAD_TABLE = (
 )
 _COPY_LOAD = f"COPY marketplace_transaction_load ({_COLUMN_LIST}) FROM STDIN"
 _INSERT_FROM_LOAD = (
+    "WITH written AS ("
     f"INSERT INTO marketplace_transaction ({_COLUMN_LIST}, sale_order_id) "
     + "SELECT "
     + ", ".join(f"load.{column}" for column in _TRANSACTION_COLUMNS)
     + ", so.id FROM marketplace_transaction_load load "
     "LEFT JOIN sale_order so ON so.marketplace_channel_id = load.channel_id "
     "AND so.marketplace_order_ref = load.order_ref "
-    "ON CONFLICT (channel_id, external_key) DO NOTHING"
+    # A known line is left as it is, except that a line first read before it was
+    # paid (no payout yet: a Mirakl PENDING line) joins its payout when read again.
+    "ON CONFLICT (channel_id, external_key) DO UPDATE "
+    "SET payout_id = EXCLUDED.payout_id "
+    "WHERE marketplace_transaction.payout_id IS NULL "
+    "AND EXCLUDED.payout_id IS NOT NULL "
+    "RETURNING (xmax = 0) AS inserted"
+    ") SELECT count(*) FILTER (WHERE inserted) FROM written"
 )
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -336,7 +344,7 @@ class _BindState:
         # buffer, and the bind thread holds it most of the time while parsing.
         self.cr.copy_expert(_COPY_LOAD, io.BytesIO(data), size=len(data) + 1)
         self.cr.execute(_INSERT_FROM_LOAD)
-        inserted = self.cr.rowcount
+        inserted = self.cr.fetchone()[0]
         self.cr.execute("TRUNCATE marketplace_transaction_load")
         return inserted
 

@@ -425,3 +425,69 @@ class TestImportOverlap(TransactionCase):
                 {"category": "sale", "amount": 500.00, "line_count": 5},
             ],
         )
+
+
+def _mirakl_line(line_id, kind, amount, state="PAID", document="FR-AD-2026-0042"):
+    """One Mirakl TL02 line (``amount`` signed, seller's view)."""
+    return {
+        "id": line_id,
+        "type": kind,
+        "currency_iso_code": "EUR",
+        "date_created": "2026-11-02T09:00:00Z",
+        "last_updated": "2026-11-16T05:00:00Z",
+        "payment_state": state,
+        "amount_credited": max(amount, 0),
+        "amount_debited": max(-amount, 0),
+        "accounting_document_number": document if state == "PAID" else None,
+        "entities": {"order": {"id": "300001-A"}, "order_line": {"id": "300001-A-1"}},
+    }
+
+
+@tagged("post_install", "-at_install")
+class TestImportPendingLines(TransactionCase):
+    def test_line_read_pending_joins_its_payout_when_paid(self):
+        """TL02 gives a line first PENDING (no accounting document), then PAID with
+        the cycle's document and the PAYMENT: the known line joins the payout, which
+        balances; nothing is created twice."""
+        self.env.ref("base.EUR").active = True
+        channel = self.env["marketplace.channel"].create(
+            {"name": "Fnac-Darty test", "platform": "mirakl"}
+        )
+        pending = {
+            "data": [
+                _mirakl_line("l-1", "ORDER_AMOUNT", 120.0, state="PENDING"),
+                _mirakl_line("l-2", "COMMISSION_FEE", -18.0, state="PENDING"),
+            ]
+        }
+        paid = {
+            "data": [
+                _mirakl_line("l-1", "ORDER_AMOUNT", 120.0),
+                _mirakl_line("l-2", "COMMISSION_FEE", -18.0),
+                _mirakl_line("l-3", "PAYMENT", -102.0),
+            ]
+        }
+        first = channel.import_files(
+            [("tl02-1.json", json.dumps(pending).encode())], "mirakl_tl02_json"
+        )
+        self.assertRecordValues(first, [{"state": "done", "new_line_count": 2}])
+        lines = self.env["marketplace.transaction"].search(
+            [("channel_id", "=", channel.id)]
+        )
+        self.assertFalse(lines.payout_id)
+        second = channel.import_files(
+            [("tl02-2.json", json.dumps(paid).encode())], "mirakl_tl02_json"
+        )
+        self.assertRecordValues(second, [{"state": "done", "new_line_count": 0}])
+        self.assertRecordValues(
+            second.payout_ids,
+            [
+                {
+                    "name": "FR-AD-2026-0042",
+                    "amount_declared": 102.0,
+                    "amount_computed": 102.0,
+                    "is_balanced": True,
+                    "transaction_count": 2,
+                }
+            ],
+        )
+        self.assertEqual(lines.payout_id, second.payout_ids)
