@@ -60,6 +60,7 @@ def get(format_code):
 
 # The registry, in detection order (specific formats first).
 from . import (  # noqa: E402
+    amazon_finances,
     amazon_orders,
     amazon_settlement,
     ebay_finances,
@@ -78,6 +79,7 @@ from . import (  # noqa: E402
 for _module in (
     amazon_settlement,
     amazon_orders,
+    amazon_finances,
     mirakl_orders,
     shopify_orders,
     shopify_payments,
