@@ -192,21 +192,22 @@ class MarketplaceChannel(models.Model):
 
     # ---- business
 
-    def import_files(self, files, format_code=None):
+    def import_files(self, files, format_code=None, source="file"):
         """Import marketplace files into this channel; the one entry point of imports.
 
         ``files`` is a list of ``(filename, content_bytes)``. The format is detected
         from each file's content (header names, JSON keys) unless ``format_code`` is
-        given. Returns the ``marketplace.import.batch`` records, one per file, each
-        ``done`` or ``failed`` (a failed file leaves nothing but its batch and the
-        error).
+        given. ``source`` says where the files come from (``file``, ``api``,
+        ``webhook``) for the import log. Returns the ``marketplace.import.batch``
+        records, one per file, each ``done`` or ``failed`` (a failed file leaves
+        nothing but its batch and the error).
         """
         self.ensure_one()
         Batch = self.env["marketplace.import.batch"]
         batches = Batch
         options = self._import_options()
         for filename, content in files:
-            batch = Batch._create_for_file(self, filename, content)
+            batch = Batch._create_for_file(self, filename, content, source)
             batches |= batch._run(content, format_code, options)
         return batches
 

@@ -48,6 +48,13 @@ class MarketplaceImportBatch(models.Model):
         readonly=True,
         index=True,
     )
+    source = fields.Selection(
+        [("file", "File"), ("api", "API Sync"), ("webhook", "Webhook")],
+        default="file",
+        required=True,
+        readonly=True,
+        index=True,
+    )
     filename = fields.Char(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", readonly=True, ondelete="set null")
     checksum = fields.Char(string="SHA-256", readonly=True, index=True)
@@ -101,12 +108,13 @@ class MarketplaceImportBatch(models.Model):
     # ---- business
 
     @api.model
-    def _create_for_file(self, channel, filename, content):
+    def _create_for_file(self, channel, filename, content, source="file"):
         batch = self.create(
             {
                 "channel_id": channel.id,
                 "filename": filename,
                 "checksum": payload_checksum(content),
+                "source": source,
             }
         )
         # No full-text index of the file (see ir_attachment._index).
