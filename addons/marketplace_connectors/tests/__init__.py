@@ -6,3 +6,4 @@ from . import test_import_concurrency
 from . import test_order_binding
 from . import test_sync
 from . import test_webhook
+from . import test_sync_tour
