@@ -273,12 +273,14 @@ def bench_webhooks(args):
                     statuses[code] = statuses.get(code, 0) + count
 
         threads = [threading.Thread(target=client, args=(c,)) for c in per_client]
+        cpu_started = time.process_time()
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - cpu_started
     finally:
         server.terminate()
         try:
@@ -292,7 +294,8 @@ def bench_webhooks(args):
         f"webhook intake: {args.requests} requests, {args.clients} clients, Odoo "
         f"--workers=2: {args.requests / elapsed:,.0f} requests/s; latency p50 "
         f"{p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1] * 1000:.1f} ms; "
-        f"statuses {statuses}"
+        f"statuses {statuses}; load generator CPU {client_cpu:.1f} s of "
+        f"{elapsed:.1f} s"
     )
     stored = _cleanup_webhook_channel(odoo, registry, channel_id)
     assert statuses == {200: args.requests}, statuses

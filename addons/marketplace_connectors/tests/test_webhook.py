@@ -207,3 +207,35 @@ class TestWebhook(HttpCase):
         self.assertRecordValues(
             self.events(self.mirakl), [{"event_id": "mk-77", "topic": "ORDER"}]
         )
+
+    def test_new_secret_or_url_applies_at_once(self):
+        body = json.dumps({"id": "evt_rot", "type": "balance.available"}).encode()
+        self.assertEqual(
+            self.post(self.stripe, body, stripe_headers(body)).status_code, 200
+        )
+        # The route caches the channel per token: rotating the secret, the URL or
+        # archiving the channel must not leave the old values in use.
+        self.stripe.webhook_secret = "whsec_rotated"
+        body = json.dumps({"id": "evt_rot2", "type": "balance.available"}).encode()
+        with mute_logger("odoo.addons.marketplace_connectors.controllers.main"):
+            old = self.post(self.stripe, body, stripe_headers(body))
+        self.assertEqual(old.status_code, 401)
+        new = self.post(self.stripe, body, stripe_headers(body, secret="whsec_rotated"))
+        self.assertEqual(new.status_code, 200)
+        old_token = self.stripe.webhook_token
+        self.stripe.action_generate_webhook_token()
+        body = json.dumps({"id": "evt_rot3", "type": "balance.available"}).encode()
+        headers = stripe_headers(body, secret="whsec_rotated")
+        response = self.url_open(
+            f"/marketplace/webhook/{old_token}", data=body, headers=headers
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(self.post(self.stripe, body, headers).status_code, 200)
+        self.stripe.active = False
+        body = json.dumps({"id": "evt_rot4", "type": "balance.available"}).encode()
+        headers = stripe_headers(body, secret="whsec_rotated")
+        self.assertEqual(self.post(self.stripe, body, headers).status_code, 404)
+        self.assertEqual(
+            self.events(self.stripe.with_context(active_test=False)).mapped("event_id"),
+            ["evt_rot3", "evt_rot2", "evt_rot"],
+        )
