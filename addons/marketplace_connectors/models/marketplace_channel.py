@@ -211,6 +211,17 @@ class MarketplaceChannel(models.Model):
             batches |= batch._run(content, format_code, options)
         return batches
 
+    def queue_import_files(self, files, format_code=None):
+        """Like ``import_files``, but each file is imported by a background job
+        (large files: the user gets the import log at once). Returns the batches,
+        *To Import* until their job has run."""
+        self.ensure_one()
+        Batch = self.env["marketplace.import.batch"]
+        batches = Batch
+        for filename, content in files:
+            batches |= Batch._create_for_file(self, filename, content)
+        return batches._enqueue_run(format_code)
+
     def _import_options(self):
         """Parser options of this channel: the saved column mapping of generic files."""
         self.ensure_one()

@@ -212,6 +212,26 @@ class MarketplaceImportBatch(models.Model):
             payouts=vals["new_payout_count"],
         )
 
+    def _enqueue_run(self, format_code=None):
+        """Import the batch's file in a background job (large files): one job per
+        file, so that a file stays atomic; the batch waits as *To Import*."""
+        for batch in self:
+            batch.message = self.env._("Queued: imported in the background.")
+            batch.with_delay(
+                identity_key=f"marketplace-import:{batch.id}",
+                description=self.env._("Import %(file)s", file=batch.filename),
+            )._run_queued(format_code)
+        return self
+
+    def _run_queued(self, format_code=None):
+        """Job: import the kept file of a queued batch."""
+        self.ensure_one()
+        if self.state != "draft":
+            return self.env._("Already %(state)s.", state=self.state)
+        content = self.attachment_id.raw or b""
+        self._run(content, format_code, self._parser_options())
+        return self.message
+
     def action_replay(self):
         """Import the kept file again (after fixing a mapping or a currency)."""
         for batch in self:

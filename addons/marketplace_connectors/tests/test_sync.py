@@ -8,6 +8,7 @@ alerts) is the real one. The platform clients themselves are tested in ``tests/`
 """
 
 import json
+from pathlib import Path
 from unittest.mock import patch
 
 from odoo import fields
@@ -354,3 +355,49 @@ class TestSync(TransactionCase):
         self.assertEqual(job.state, "pending")
         self.channel.invalidate_recordset()
         self.assertEqual(self.channel.sync_job_failed_count, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestBackgroundImport(TransactionCase):
+    def test_large_file_from_the_wizard_is_imported_by_a_job(self):
+        self.env.ref("base.EUR").active = True
+        channel = self.env["marketplace.channel"].create(
+            {"name": "Amazon.fr background", "platform": "amazon"}
+        )
+        content = (Path(__file__).parent / "data/amazon_settlement_fr.txt").read_bytes()
+        self.env["ir.config_parameter"].set_param(
+            "marketplace_connectors.background_import_bytes", str(len(content))
+        )
+        small = content.replace(b"11223344556", b"11223344557")[:-1]
+        attachments = self.env["ir.attachment"].create(
+            [
+                {"name": "big.txt", "raw": content},
+                {"name": "small.txt", "raw": small},
+            ]
+        )
+        wizard = self.env["marketplace.import.wizard"].create(
+            {"channel_id": channel.id, "attachment_ids": [(6, 0, attachments.ids)]}
+        )
+        with trap_jobs() as trap:
+            action = wizard.action_import()
+            batches = self.env["marketplace.import.batch"].search(action["domain"])
+            big = batches.filtered(lambda b: b.filename == "big.txt")
+            self.assertRecordValues(
+                big, [{"state": "draft", "new_line_count": 0, "source": "file"}]
+            )
+            self.assertEqual(
+                batches.filtered(lambda b: b.filename == "small.txt").state, "done"
+            )
+            trap.assert_jobs_count(1)
+            trap.assert_enqueued_job(
+                big._run_queued,
+                args=(None,),
+                properties={"identity_key": f"marketplace-import:{big.id}"},
+            )
+            trap.perform_enqueued_jobs()
+        self.assertRecordValues(
+            big, [{"state": "done", "line_count": 14, "new_line_count": 14}]
+        )
+        self.assertTrue(big.payout_ids.is_balanced)
+        # Run again (a retried job): nothing happens twice.
+        self.assertEqual(big._run_queued(), "Already done.")

@@ -9,6 +9,11 @@ from ..core.exceptions import ParseError
 from ..core.preview import summarize
 
 
+# Files from this size on are imported by a background job (system parameter
+# marketplace_connectors.background_import_bytes).
+BACKGROUND_BYTES = 5_000_000
+
+
 def _format_selection(_model):
     return [(parser.FORMAT, parser.LABEL) for parser in parsers.PARSERS]
 
@@ -117,8 +122,25 @@ class MarketplaceImportWizard(models.TransientModel):
         }
 
     def action_import(self):
+        """Import small files now and queue large ones as background jobs."""
         self.ensure_one()
-        batches = self.channel_id.import_files(self._files(), self.format_code or None)
+        # sudo: a system parameter (set by administrators), read for its value only.
+        threshold = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(
+                "marketplace_connectors.background_import_bytes", BACKGROUND_BYTES
+            )
+        )
+        now, later = [], []
+        for name, content in self._files():
+            (later if len(content) >= threshold else now).append((name, content))
+        channel, format_code = self.channel_id, self.format_code or None
+        batches = channel.env["marketplace.import.batch"]
+        if now:
+            batches |= channel.import_files(now, format_code)
+        if later:
+            batches |= channel.queue_import_files(later, format_code)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "marketplace_connectors.marketplace_import_batch_action"
         )
