@@ -8,7 +8,6 @@ from ..core import parsers
 from ..core.exceptions import ParseError
 from ..core.preview import summarize
 
-
 # Files from this size on are imported by a background job (system parameter
 # marketplace_connectors.background_import_bytes).
 BACKGROUND_BYTES = 5_000_000
