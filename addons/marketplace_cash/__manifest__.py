@@ -10,9 +10,19 @@
     "website": "https://github.com/marketplace-cash-control/marketplace-cash",
     "maintainers": ["marketplace-cash-control"],
     "development_status": "Alpha",
-    "depends": ["marketplace_connectors", "stock_account"],
+    "depends": ["marketplace_connectors", "stock_account", "sale_stock"],
     "data": [
         "security/marketplace_cash_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/marketplace_cash_menus.xml",
+        "views/marketplace_payout_views.xml",
+        "views/marketplace_channel_views.xml",
+        "views/sale_order_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "marketplace_cash/static/tests/tours/*.js",
+        ],
+    },
 }

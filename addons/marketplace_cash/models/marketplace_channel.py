@@ -1,0 +1,279 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from decimal import Decimal
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..core import reserves
+from ..core.posting import default_mapping_fr
+
+RESERVE_CATEGORIES = ("reserve_hold", "reserve_release")
+
+
+class MarketplaceChannel(models.Model):
+    _inherit = "marketplace.channel"
+
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Clearing Journal",
+        check_company=True,
+        domain="[('type', '=', 'general')]",
+        help="Journal of the payouts' entries. Left empty, a 'Marketplace payouts' "
+        "journal is created on the first posting.",
+    )
+    clearing_account_id = fields.Many2one(
+        "account.account",
+        string="Marketplace Receivable",
+        check_company=True,
+        help="Account of what the marketplace owes (the net of each payout), cleared "
+        "by the bank deposit. Left empty: the receivable account of the channel's "
+        "partner (411).",
+    )
+    account_map_ids = fields.One2many(
+        "marketplace.channel.account",
+        "channel_id",
+        string="Accounts by Category",
+        copy=True,
+    )
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        check_company=True,
+        help="Set on the revenue and fee lines of this channel's payouts.",
+    )
+    match_days_before = fields.Integer(
+        string="Deposit Window Before (days)",
+        default=2,
+        help="A bank line may be dated this many days before the payout's deposit.",
+    )
+    match_days_after = fields.Integer(
+        string="Deposit Window After (days)",
+        default=7,
+        help="A bank line may be dated this many days after the payout's deposit.",
+    )
+
+    reserve_held = fields.Monetary(
+        compute="_compute_reserves", help="All holds so far."
+    )
+    reserve_released = fields.Monetary(compute="_compute_reserves")
+    reserve_balance = fields.Monetary(
+        string="Reserve Still Held",
+        compute="_compute_reserves",
+        help="Held and not yet released: money of yours the platform still keeps.",
+    )
+    reserve_balance_gl = fields.Monetary(
+        string="Reserve Account Balance",
+        compute="_compute_reserves",
+        help="Balance of the reserve account (467) for this marketplace in the "
+        "ledger: equal to the reserve still held once every payout is posted.",
+    )
+    reserve_age_0_30 = fields.Monetary(
+        string="Held 0-30 Days", compute="_compute_reserves"
+    )
+    reserve_age_31_90 = fields.Monetary(
+        string="Held 31-90 Days", compute="_compute_reserves"
+    )
+    reserve_age_90 = fields.Monetary(
+        string="Held Over 90 Days", compute="_compute_reserves"
+    )
+
+    def _compute_reserves(self):
+        """One grouped read of the reserve lines of all the channels, then the
+        first-in first-out allocation of the core."""
+        lines = self.env["marketplace.transaction"].search_read(
+            [("channel_id", "in", self.ids), ("category", "in", RESERVE_CATEGORIES)],
+            ["channel_id", "payout_id", "posted_at", "amount"],
+        )
+        today = fields.Date.context_today(self)
+        movements = [
+            reserves.Movement(
+                line["channel_id"][0],
+                line["payout_id"] and line["payout_id"][0],
+                (line["posted_at"] or fields.Datetime.now()).date(),
+                Decimal(str(line["amount"])),
+            )
+            for line in lines
+        ]
+        holds, _closures, _extra = reserves.allocate(movements)
+        gl = self._reserve_ledger_balances()
+        for channel in self:
+            mine = [m for m in movements if m.channel_id == channel.id]
+            open_holds = [h for h in holds if h.channel_id == channel.id]
+            ages = reserves.ageing(open_holds, today)
+            channel.reserve_held = float(
+                sum((-m.amount for m in mine if m.amount < 0), 0)
+            )
+            channel.reserve_released = float(
+                sum((m.amount for m in mine if m.amount > 0), 0)
+            )
+            channel.reserve_balance = float(sum((h.open for h in open_holds), 0))
+            channel.reserve_age_0_30 = float(ages["0-30"])
+            channel.reserve_age_31_90 = float(ages["31-90"])
+            channel.reserve_age_90 = float(ages["90+"])
+            channel.reserve_balance_gl = gl.get(channel.id, 0.0)
+
+    def _reserve_ledger_balances(self):
+        """``{channel id: balance}`` of the reserve accounts' lines in the channels'
+        posted payout entries (debit = held by the platform)."""
+        result = {}
+        for channel in self:
+            accounts = channel._reserve_accounts()
+            moves = (
+                self.env["marketplace.payout"]
+                .search([("channel_id", "=", channel.id), ("state", "!=", "draft")])
+                .move_ids
+            )
+            lines = moves.line_ids.filtered(
+                lambda line, accounts=accounts: (
+                    line.parent_state == "posted" and line.account_id in accounts
+                )
+            )
+            result[channel.id] = sum(lines.mapped("balance"))
+        return result
+
+    def _reserve_accounts(self):
+        """The accounts the channel posts its reserve lines to (mapping, else the
+        French chart's 467)."""
+        self.ensure_one()
+        rows = self.account_map_ids.filtered(lambda r: r.category in RESERVE_CATEGORIES)
+        if rows:
+            return rows.account_id
+        rule = default_mapping_fr().rules["reserve_hold"]
+        chart = self.env["account.chart.template"].with_company(self.company_id)
+        return (
+            chart.ref(rule.account, raise_if_not_found=False)
+            or self.env["account.account"]
+        )
+
+    def action_open_reserve_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketplace_connectors.marketplace_transaction_action"
+        )
+        action["domain"] = [
+            ("channel_id", "=", self.id),
+            ("category", "in", RESERVE_CATEGORIES),
+        ]
+        action["context"] = {}
+        return action
+
+    # ---- accounting set-up
+
+    def _payout_journal(self):
+        """The clearing journal, created once per company when none is set."""
+        self.ensure_one()
+        if self.journal_id:
+            return self.journal_id
+        Journal = self.env["account.journal"]
+        journal = Journal.search(
+            [
+                ("code", "=", "MKTP"),
+                *Journal._check_company_domain(self.company_id),
+            ],
+            limit=1,
+        )
+        if not journal:
+            # sudo: journals are created by accounting administrators; this one is
+            # the standard clearing journal of the payouts, created once per company
+            # when the first payout is posted by a cash manager (who posts entries
+            # but does not configure the accounting).
+            journal = Journal.sudo().create(
+                {
+                    "name": self.env._("Marketplace payouts"),
+                    "code": "MKTP",
+                    "type": "general",
+                    "company_id": self.company_id.id,
+                }
+            )
+        self.journal_id = journal
+        return journal
+
+    def _payout_partner(self):
+        """The marketplace as a partner (created from the channel's name if none)."""
+        self.ensure_one()
+        if not self.partner_id:
+            self.partner_id = self.env["res.partner"].create(
+                {
+                    "name": self.name,
+                    "company_id": self.company_id.id,
+                    "is_company": True,
+                }
+            )
+        return self.partner_id
+
+    def _clearing_account(self):
+        self.ensure_one()
+        if self.clearing_account_id:
+            return self.clearing_account_id
+        partner = self._payout_partner().with_company(self.company_id)
+        return partner.property_account_receivable_id
+
+    def _posting_accounts(self):
+        """``{category: (account, negative account, tax)}`` of every category: the
+        channel's rows, else the French chart's defaults."""
+        self.ensure_one()
+        rows = {row.category: row for row in self.account_map_ids}
+        defaults = default_mapping_fr()
+        chart = self.env["account.chart.template"].with_company(self.company_id)
+        Account = self.env["account.account"]
+        Tax = self.env["account.tax"]
+        accounts, missing = {}, []
+        for category in (
+            self.env["marketplace.transaction"]._fields["category"].get_values(self.env)
+        ):
+            row = rows.get(category)
+            if row:
+                accounts[category] = (
+                    row.account_id,
+                    row.account_negative_id,
+                    row.tax_id,
+                )
+                continue
+            rule = defaults.rules[category]
+            account = chart.ref(rule.account, raise_if_not_found=False) or Account
+            negative = (
+                chart.ref(rule.negative_account, raise_if_not_found=False)
+                if rule.negative_account
+                else Account
+            ) or Account
+            if not account:
+                missing.append(category)
+            accounts[category] = (account, negative, Tax)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Channel %(channel)s: choose the account of %(categories)s "
+                    "(Accounting tab); the company's chart has no default for them.",
+                    channel=self.name,
+                    categories=", ".join(missing),
+                )
+            )
+        return accounts
+
+    def action_load_default_accounts(self):
+        """Fill the mapping with the French chart's defaults, for review."""
+        self.ensure_one()
+        self.check_access("write")
+        accounts = self._posting_accounts()
+        have = set(self.account_map_ids.mapped("category"))
+        self.write(
+            {
+                "account_map_ids": [
+                    fields.Command.create(
+                        {
+                            "category": category,
+                            "account_id": account.id,
+                            "account_negative_id": negative.id or False,
+                            "tax_id": tax.id or False,
+                        }
+                    )
+                    for category, (account, negative, tax) in accounts.items()
+                    if category not in have
+                ]
+            }
+        )
+        return True
+
+    @api.model
+    def _cron_match_bank_lines(self):
+        self.env["marketplace.payout"].match_bank_lines()
+        return True
