@@ -122,6 +122,7 @@ class MarketplacePayout(models.Model):
             for payout in payouts:
                 moves = payout._create_moves(journal, clearing, partner, mapping)
                 moves.action_post()
+                payout._reconcile_settled_invoices(moves)
                 payout.write(
                     {
                         "move_ids": [fields.Command.set(moves.ids)],
@@ -174,20 +175,23 @@ class MarketplacePayout(models.Model):
         company = self.company_id
         self.env.cr.execute(
             """
-            SELECT category, amount, posted_at, order_ref
+            SELECT category, amount, posted_at, order_ref, sale_order_id
               FROM marketplace_transaction
              WHERE payout_id = %s
             """,
             (self.id,),
         )
+        rows = self.env.cr.fetchall()
+        settled = self._invoices_to_settle({row[4] for row in rows if row[4]})
+        mapping = self._settlement_mapping(mapping, settled)
         lines = [
             posting.PayoutLine(
-                category=category,
+                category=_settlement_key(settled, category, order_id) or category,
                 amount=_decimal(amount, currency.decimal_places),
                 posted_at=posted_at,
                 order_ref=order_ref,
             )
-            for category, amount, posted_at, order_ref in self.env.cr.fetchall()
+            for category, amount, posted_at, order_ref, order_id in rows
         ]
         plans = posting.plan(
             lines,
@@ -231,6 +235,9 @@ class MarketplacePayout(models.Model):
                 "balance": balance,
                 "partner_id": partner.id,
             }
+            invoice = _settled_invoice(self.env, plan_line.category)
+            if invoice:
+                vals["partner_id"] = invoice.commercial_partner_id.id
             if plan_line.is_counterpart:
                 vals["account_id"] = clearing.id
                 counterpart = vals
@@ -268,12 +275,69 @@ class MarketplacePayout(models.Model):
     def _line_label(self, plan_line, labels):
         if plan_line.is_counterpart:
             return self.env._("Payout %(payout)s", payout=self.name)
-        label = labels.get(plan_line.category, plan_line.category)
+        invoice = _settled_invoice(self.env, plan_line.category)
+        label = (
+            self.env._("Settles %(invoice)s", invoice=invoice.name)
+            if invoice
+            else labels.get(plan_line.category, plan_line.category)
+        )
         if plan_line.tax_line:
             label = self.env._("%(category)s: VAT", category=label)
         return self.env._(
             "%(category)s (%(count)s lines)", category=label, count=plan_line.count
         )
+
+    # ---- settling the orders' invoices
+
+    def _invoices_to_settle(self, order_ids):
+        """``{order id: (invoice, credit note)}``: the posted customer invoice and
+        credit note of each order the payout pays, when Odoo has them. The payout's
+        buyer-paid lines of such an order settle its invoice instead of being
+        booked as revenue (the invoice already booked it); its refund lines settle
+        its credit note."""
+        result = {}
+        for order in self.env["sale.order"].browse(sorted(order_ids)):
+            moves = order.invoice_ids.filtered(lambda m: m.state == "posted")
+            invoice = moves.filtered(lambda m: m.move_type == "out_invoice")[:1]
+            refund = moves.filtered(lambda m: m.move_type == "out_refund")[:1]
+            if invoice or refund:
+                result[order.id] = (invoice, refund)
+        return result
+
+    def _settlement_mapping(self, mapping, settled):
+        """``mapping`` plus one rule per invoice to settle: its receivable account."""
+        extra = {}
+        for invoice, refund in settled.values():
+            for move in invoice | refund:
+                receivable = move.line_ids.filtered(
+                    lambda line: line.account_id.account_type == "asset_receivable"
+                )[:1].account_id
+                extra[f"{SETTLE_PREFIX}{move.id}"] = posting.AccountRule(
+                    account=receivable.id, analytic=False
+                )
+        return mapping.override(**extra) if extra else mapping
+
+    def _reconcile_settled_invoices(self, moves):
+        """Reconcile each settlement line (labelled "Settles <invoice>") with its
+        invoice's open receivable lines: the invoice shows the payout that paid it."""
+        settling = moves.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        invoices = self.transaction_ids.sale_order_id.invoice_ids.filtered(
+            lambda m: m.state == "posted"
+        )
+        for invoice in invoices:
+            label = self.env._("Settles %(invoice)s", invoice=invoice.name)
+            mine = settling.filtered(
+                lambda line, label=label: (line.name or "").startswith(label)
+            )
+            open_lines = invoice.line_ids.filtered(
+                lambda line, accounts=mine.account_id: (
+                    line.account_id in accounts and not line.reconciled
+                )
+            )
+            if mine and open_lines:
+                (mine + open_lines).reconcile()
 
     def action_cancel_posting(self):
         """Reverse the payout's entries and put it back to draft (explicit, never
@@ -425,6 +489,29 @@ class MarketplacePayout(models.Model):
         (bank_counterpart + self._clearing_lines()).reconcile()
         self.write({"bank_line_id": bank_line.id, "state": "reconciled"})
         self._recompute_order_chains()
+
+
+SETTLE_PREFIX = "settle:"
+# Categories of what the buyer paid: they settle the order's invoice.
+BUYER_PAID = frozenset({"sale", "shipping", "tax", "tax_withheld", "promotion"})
+
+
+def _settlement_key(settled, category, order_id):
+    """The pseudo-category of a line that settles an invoice, else None."""
+    if order_id not in settled:
+        return None
+    invoice, refund = settled[order_id]
+    if category in BUYER_PAID and invoice:
+        return f"{SETTLE_PREFIX}{invoice.id}"
+    if category == "refund" and refund:
+        return f"{SETTLE_PREFIX}{refund.id}"
+    return None
+
+
+def _settled_invoice(env, category):
+    if not category or not str(category).startswith(SETTLE_PREFIX):
+        return env["account.move"]
+    return env["account.move"].browse(int(str(category)[len(SETTLE_PREFIX) :]))
 
 
 def line_record(line):

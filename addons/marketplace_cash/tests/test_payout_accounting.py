@@ -5,6 +5,7 @@ from pathlib import Path
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -159,6 +160,60 @@ class TestPayoutPosting(PayoutAccountingCase):
         payout.action_post()
         self.assertEqual(payout.state, "posted")
         self.assertNotEqual(payout.move_id, move)
+
+    def test_invoiced_order_is_settled_by_the_payout(self):
+        """Order 402-1111111 of the settlement was invoiced in Odoo (64.78 = its
+        principal 59.88 + shipping 4.90): those two lines settle the invoice's
+        receivable instead of booking revenue again, and the invoice is paid."""
+        customer = self.env["res.partner"].create({"name": "Client Amazon"})
+        product = self.env["product.product"].create(
+            {"name": "Lampe Orion", "invoice_policy": "order", "taxes_id": False}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "marketplace_channel_id": self.channel.id,
+                "marketplace_order_ref": "402-1111111-1111111",
+                "order_line": [
+                    fields.Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1,
+                            "price_unit": 64.78,
+                            "tax_id": False,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        invoice = order._create_invoices()
+        invoice.action_post()
+        batch = self.channel.import_files(
+            [("s.txt", (CONNECTOR_DATA / "amazon_settlement_fr.txt").read_bytes())]
+        )
+        payout = batch.payout_ids
+        payout.action_post()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        receivable = self.channel.partner_id.property_account_receivable_id.code
+        balances = self.balances(payout.move_id)
+        # 707: 124.54 of sales and shipping minus the invoiced 64.78.
+        self.assertEqual(balances["707000"], (0.0, 59.76))
+        self.assertEqual(balances[receivable], (68.01, 64.78))
+        settlement = payout.move_id.line_ids.filtered(
+            lambda line: line.partner_id == customer
+        )
+        self.assertEqual(settlement.name, f"Settles {invoice.name} (2 lines)")
+        self.assertTrue(settlement.reconciled)
+        # The other order's sale has no invoice in Odoo: it is listed, not absorbed.
+        action = self.env.ref(
+            "marketplace_cash.marketplace_transaction_action_without_invoice"
+        )
+        listed = self.env["marketplace.transaction"].search(
+            safe_eval(action.domain) + [("channel_id", "=", self.channel.id)]
+        )
+        self.assertEqual(listed.mapped("order_ref"), ["402-2222222-2222222"])
+        self.assertEqual(listed.mapped("amount"), [59.76])
 
     def test_negative_settlement_credits_the_marketplace(self):
         payout = self.make_payout(
