@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import json
 from datetime import date, datetime
 from pathlib import Path
 
@@ -214,6 +215,134 @@ class TestPayoutPosting(PayoutAccountingCase):
         )
         self.assertEqual(listed.mapped("order_ref"), ["402-2222222-2222222"])
         self.assertEqual(listed.mapped("amount"), [59.76])
+
+    def test_stripe_payout_with_a_usd_charge_settled_in_eur(self):
+        """A Stripe EUR payout: a 100.00 USD card charge converted by Stripe to 92.00
+        EUR (fee 2.98 EUR, cross-border included) and a 40.00 EUR charge (fee 0.85):
+        the accounts only see the settlement currency. Net 128.17 = 92.00 + 40.00 -
+        2.98 - 0.85."""
+        channel = self.env["marketplace.channel"].create(
+            {"name": "Stripe compta", "platform": "stripe"}
+        )
+        txn = {
+            "object": "balance_transaction",
+            "currency": "eur",
+            "created": 1773900000,
+            "available_on": 1774072800,
+            "type": "charge",
+            "reporting_category": "charge",
+            "status": "available",
+        }
+        content = json.dumps(
+            {
+                "payout": {
+                    "id": "po_eur_1",
+                    "object": "payout",
+                    "amount": 12817,
+                    "currency": "eur",
+                    "arrival_date": 1774159200,
+                    "created": 1774072800,
+                    "status": "paid",
+                    "automatic": True,
+                },
+                "balance_transactions": [
+                    dict(
+                        txn,
+                        id="txn_usd",
+                        amount=9200,
+                        fee=298,
+                        net=8902,
+                        exchange_rate=0.92,
+                        source="ch_usd",
+                        description="Charge 100.00 USD",
+                    ),
+                    dict(
+                        txn,
+                        id="txn_eur",
+                        amount=4000,
+                        fee=85,
+                        net=3915,
+                        source="ch_eur",
+                    ),
+                ],
+            }
+        ).encode()
+        batch = channel.import_files([("po_eur_1.json", content)])
+        payout = batch.payout_ids
+        self.assertTrue(payout.is_balanced)
+        payout.action_post()
+        receivable = channel.partner_id.property_account_receivable_id.code
+        self.assertEqual(
+            self.balances(payout.move_ids),
+            {
+                "707000": (0.0, 132.00),
+                "627800": (3.83, 0.0),
+                receivable: (128.17, 0.0),
+            },
+        )
+
+    def test_shopify_payout_with_a_dispute_and_its_fee(self):
+        """A Shopify payout: a 100.00 charge (fee 2.90) and a 50.00 dispute with its
+        15.00 chargeback fee: net 100.00 - 2.90 - 50.00 - 15.00 = 32.10."""
+        channel = self.env["marketplace.channel"].create(
+            {"name": "Shopify compta", "platform": "shopify"}
+        )
+        base = {
+            "test": False,
+            "payout_id": 7001,
+            "payout_status": "paid",
+            "currency": "EUR",
+            "processed_at": "2026-03-10T10:00:00+01:00",
+            "source_order_id": None,
+        }
+        content = json.dumps(
+            {
+                "payouts": [
+                    {
+                        "id": 7001,
+                        "status": "paid",
+                        "date": "2026-03-12",
+                        "currency": "EUR",
+                        "amount": "32.10",
+                    }
+                ],
+                "transactions": [
+                    dict(
+                        base,
+                        id=1,
+                        type="charge",
+                        amount="100.00",
+                        fee="2.90",
+                        net="97.10",
+                        source_id=11,
+                        source_type="charge",
+                    ),
+                    dict(
+                        base,
+                        id=2,
+                        type="dispute",
+                        amount="-50.00",
+                        fee="15.00",
+                        net="-65.00",
+                        source_id=12,
+                        source_type="dispute",
+                    ),
+                ],
+            }
+        ).encode()
+        payout = channel.import_files([("payout-7001.json", content)]).payout_ids
+        self.assertTrue(payout.is_balanced)
+        payout.action_post()
+        receivable = channel.partner_id.property_account_receivable_id.code
+        self.assertEqual(
+            self.balances(payout.move_ids),
+            {
+                "707000": (0.0, 100.00),
+                "709700": (50.00, 0.0),
+                "627800": (17.90, 0.0),
+                receivable: (32.10, 0.0),
+            },
+        )
 
     def test_negative_settlement_credits_the_marketplace(self):
         payout = self.make_payout(
