@@ -356,7 +356,20 @@ class TestPayoutPosting(PayoutAccountingCase):
             ],
         )
         self.assertAlmostEqual(payout.amount_computed, -213.50, places=2)
+        plan = self.env["account.analytic.plan"].create({"name": "Canaux"})
+        analytic = self.env["account.analytic.account"].create(
+            {"name": "Amazon.fr", "plan_id": plan.id}
+        )
+        self.channel.analytic_account_id = analytic
         payout.action_post()
+        # Revenue and fees carry the channel's analytic account, the receivable not.
+        for line in payout.move_ids.line_ids:
+            expected = (
+                False
+                if line.account_id.account_type == "asset_receivable"
+                else {str(analytic.id): 100.0}
+            )
+            self.assertEqual(line.analytic_distribution or False, expected)
         receivable = self.channel.partner_id.property_account_receivable_id.code
         self.assertEqual(
             self.balances(payout.move_ids),
