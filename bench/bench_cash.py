@@ -186,12 +186,7 @@ def main():
     p_match = sub.add_parser("match")
     p_match.add_argument("--payouts", type=int, default=10000)
     for sub_parser in (p_post, p_match):
-        sub_parser.add_argument("-d", "--database", required=True)
-        sub_parser.add_argument("--addons-path")
-        sub_parser.add_argument("--db_host", default=os.environ.get("PGHOST"))
-        sub_parser.add_argument("--db_port", default=os.environ.get("PGPORT"))
-        sub_parser.add_argument("--db_user", default=os.environ.get("PGUSER"))
-        sub_parser.add_argument("--db_password", default=os.environ.get("PGPASSWORD"))
+        bench_import.add_odoo_arguments(sub_parser)
     args = parser.parse_args()
     if args.mode == "post":
         bench_post(args)

@@ -109,6 +109,17 @@ def bench_parse(lines):
     )
 
 
+def add_odoo_arguments(parser):
+    """The options that name the Odoo database of a benchmark (shared by the bench
+    scripts); PG* environment variables give the defaults."""
+    parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--addons-path")
+    parser.add_argument("--db_host", default=os.environ.get("PGHOST"))
+    parser.add_argument("--db_port", default=os.environ.get("PGPORT"))
+    parser.add_argument("--db_user", default=os.environ.get("PGUSER"))
+    parser.add_argument("--db_password", default=os.environ.get("PGPASSWORD"))
+
+
 def odoo_env(args):
     import odoo
     from odoo.tools import config
@@ -225,12 +236,7 @@ def main():
     p_odoo = sub.add_parser("odoo")
     p_odoo.add_argument("--lines", type=int, default=1_000_000)
     p_odoo.add_argument("--base-import-lines", type=int, default=20_000)
-    p_odoo.add_argument("-d", "--database", required=True)
-    p_odoo.add_argument("--addons-path")
-    p_odoo.add_argument("--db_host", default=os.environ.get("PGHOST"))
-    p_odoo.add_argument("--db_port", default=os.environ.get("PGPORT"))
-    p_odoo.add_argument("--db_user", default=os.environ.get("PGUSER"))
-    p_odoo.add_argument("--db_password", default=os.environ.get("PGPASSWORD"))
+    add_odoo_arguments(p_odoo)
     p_gen = sub.add_parser("gen")
     p_gen.add_argument("--lines", type=int, default=1_000_000)
     p_gen.add_argument("path")

@@ -311,12 +311,7 @@ def main():
     p_hook.add_argument("--requests", type=int, default=5000)
     p_hook.add_argument("--clients", type=int, default=8)
     for sub_parser in (p_api, p_hook):
-        sub_parser.add_argument("-d", "--database", required=True)
-        sub_parser.add_argument("--addons-path")
-        sub_parser.add_argument("--db_host", default=os.environ.get("PGHOST"))
-        sub_parser.add_argument("--db_port", default=os.environ.get("PGPORT"))
-        sub_parser.add_argument("--db_user", default=os.environ.get("PGUSER"))
-        sub_parser.add_argument("--db_password", default=os.environ.get("PGPASSWORD"))
+        bench_import.add_odoo_arguments(sub_parser)
     args = parser.parse_args()
     if args.mode == "api":
         bench_api(args)
