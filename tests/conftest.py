@@ -24,3 +24,21 @@ for _name in ADDON_NAMES:
 
 # The shared test helpers get pytest's assertion messages, as the test files do.
 pytest.register_assert_rewrite("parser_helpers")
+pytest.register_assert_rewrite("api_helpers")
+
+
+@pytest.fixture(scope="module")
+def server():
+    """One loopback ``FakeApi`` per test module (stopping one takes half a second)."""
+    from api_fake import FakeApi
+
+    with FakeApi() as fake:
+        yield fake
+
+
+@pytest.fixture
+def api(server):
+    """The module's server, with no route and an empty log."""
+    server.routes.clear()
+    server.log.clear()
+    return server

@@ -8,11 +8,13 @@ from urllib.parse import parse_qs
 
 import pytest
 from api_fake import FakeApi, Reply
+from api_helpers import make_client
 from marketplace_connectors.core.api import AuthError, RetryableApiError, client_class
 from marketplace_connectors.core.api.amazon import AmazonClient, dumps_exact
 from marketplace_connectors.core.parsers import amazon_finances, amazon_settlement
 from parser_helpers import read_fixture, run_parser, totals
 from test_parser_amazon_finances import EXPECTED as EVENTS_EXPECTED
+from test_parser_amazon_settlement import FR_TOTALS  # worked by hand there
 
 D = Decimal
 TOKEN_PATH = "/auth/o2/token"
@@ -24,25 +26,6 @@ CLIENT_ID = "amzn1.application-oa2-client.0123456789"
 CLIENT_SECRET = "amzn1.oa2-cs.v1.client-secret-do-not-log"
 SECRETS = (REFRESH, CLIENT_SECRET, "Atza|access-1", "Atza|access-2")
 SINCE = "2026-03-01T00:00:00Z"
-
-# settlement_fr_eur.txt, worked by hand in test_parser_amazon_settlement.py.
-FR_TOTALS = {
-    "sale": D("1306.30"),
-    "shipping": D("5.90"),
-    "promotion": D("-5.90"),
-    "commission": D("-195.95"),
-    "fulfillment_fee": D("-25.95"),
-    "shipping_fee": D("-5.90"),
-    "refund": D("-10.00"),
-    "refund_fee": D("1.20"),
-    "advertising": D("-45.67"),
-    "storage_fee": D("-12.34"),
-    "subscription": D("-39.00"),
-    "reserve_release": D("150.00"),
-    "reserve_hold": D("-200.00"),
-    "reimbursement": D("17.25"),
-    "unknown": D("-3.21"),
-}
 
 
 class Tokens:
@@ -61,7 +44,6 @@ class Tokens:
 
 def make(api, clock=None, **kwargs):
     """A client of ``api``; the sleeps are recorded, never slept."""
-    slept = []
     credentials = {
         "refresh_token": REFRESH,
         "client_id": CLIENT_ID,
@@ -71,15 +53,7 @@ def make(api, clock=None, **kwargs):
     kwargs.setdefault("rate", 1e9)  # no spacing, except in the rate limit test
     if clock is not None:
         kwargs["clock"] = clock
-    client = AmazonClient(
-        credentials,
-        base_url=api.url,
-        timeout=(2, 2),
-        sleep=slept.append,
-        rng=lambda: 0.5,
-        **kwargs,
-    )
-    return client, slept
+    return make_client(AmazonClient, api, credentials, **kwargs)
 
 
 def report(report_id, created, document=None):

@@ -10,7 +10,8 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from api_fake import FakeApi, Reply
+from api_fake import Reply
+from api_helpers import Clock, make_client
 from conftest import FIXTURES
 from marketplace_connectors.core.api import client_class
 from marketplace_connectors.core.api.base import ApiError, AuthError
@@ -31,47 +32,12 @@ D1, D2, D3, UK = (
 )
 
 
-class Clock:
-    """A clock that only sleeping moves: waits are recorded, never slept."""
-
-    def __init__(self):
-        self.now = 0.0
-        self.slept = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.slept.append(round(seconds, 6))
-        self.now += seconds
-
-
 def make(api, **credentials):
     clock = Clock()
-    client = MiraklClient(
-        {"api_key": KEY, **credentials},
-        base_url=api.url,
-        sleep=clock.sleep,
-        clock=clock,
-        rng=lambda: 0.5,
-        timeout=(2, 2),
+    client, _ = make_client(
+        MiraklClient, api, {"api_key": KEY, **credentials}, clock=clock
     )
     return client, clock
-
-
-@pytest.fixture(scope="module")
-def server():
-    """One loopback server for the module (stopping one takes half a second)."""
-    with FakeApi() as fake:
-        yield fake
-
-
-@pytest.fixture
-def api(server):
-    """The shared server, with no route and an empty log."""
-    server.routes.clear()
-    server.log.clear()
-    return server
 
 
 def walk(client, stream, cursor):

@@ -7,15 +7,13 @@ that repeats a filter, as Shopify does. Every produced file then goes through th
 parser, and its lines must add up to the payout's declared amount.
 """
 
-import itertools
 import json
 import logging
-from collections import defaultdict
 from decimal import Decimal
 
 import pytest
-from api_fake import FakeApi, Reply
-from marketplace_connectors.core import parsers
+from api_fake import Reply
+from api_helpers import make_client, never_waits, parse_page
 from marketplace_connectors.core.api import client_class
 from marketplace_connectors.core.api.base import (
     ApiError,
@@ -24,7 +22,8 @@ from marketplace_connectors.core.api.base import (
 )
 from marketplace_connectors.core.api.shopify import API_VERSION, ShopifyClient
 from marketplace_connectors.core.dates import parse_datetime
-from marketplace_connectors.core.records import Line, OrderInfo, PayoutInfo
+from marketplace_connectors.core.records import OrderInfo
+from parser_helpers import totals
 
 D = Decimal
 TOKEN = "shpat_0123456789abcdef-do-not-log"
@@ -195,54 +194,17 @@ def small_payout(payout_id, day, status="paid"):
 # --- helpers ---
 
 
-@pytest.fixture(scope="module")
-def server():
-    """One loopback server for the module (stopping one takes 0.5 s)."""
-    with FakeApi() as api:
-        yield api
-
-
-@pytest.fixture
-def api(server):
-    """The server with no route and an empty log."""
-    server.routes.clear()
-    server.log.clear()
-    return server
-
-
 def make(api, **kwargs):
     """A client of the fake shop; ``slept`` records the backoff waits."""
-    slept = []
-    client = ShopifyClient(
-        {"api_key": TOKEN},
-        base_url=api.url,
-        timeout=(2, 2),
-        sleep=slept.append,
-        rng=lambda: 0.5,
-        clock=itertools.count(0, 1000).__next__,  # the rate limit never waits
-        **kwargs,
+    return make_client(
+        ShopifyClient, api, {"api_key": TOKEN}, clock=never_waits(), **kwargs
     )
-    return client, slept
 
 
 def parse(file):
     """``(payouts, lines, orders)`` of a page file, through its real parser."""
-    name, content, format_code = file
-    detected = parsers.detect(content[:65536], name, platform="shopify")
-    assert detected.FORMAT == format_code
-    records = list(parsers.get(format_code).parse(content, name))
-    return (
-        [r for r in records if isinstance(r, PayoutInfo)],
-        [r for r in records if isinstance(r, Line)],
-        [r for r in records if isinstance(r, OrderInfo)],
-    )
-
-
-def totals(lines):
-    by_category = defaultdict(D)
-    for line in lines:
-        by_category[line.category] += line.amount
-    return dict(by_category)
+    payouts, lines, others = parse_page(file, "shopify")
+    return payouts, lines, [r for r in others if isinstance(r, OrderInfo)]
 
 
 def assert_balanced(file, payout_id, amount):

@@ -7,7 +7,6 @@ payout. Every produced file then goes through the real parser, and its lines mus
 up to the payout's amount.
 """
 
-import itertools
 import json
 import logging
 import operator
@@ -16,12 +15,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
-from api_fake import FakeApi, Reply
-from marketplace_connectors.core import parsers
+from api_fake import Reply
+from api_helpers import make_client, never_waits, parse_page
 from marketplace_connectors.core.api import client_class
 from marketplace_connectors.core.api.base import AuthError, RetryableApiError
 from marketplace_connectors.core.api.stripe import STRIPE_VERSION, StripeClient
-from marketplace_connectors.core.records import Line, PayoutInfo
+from parser_helpers import totals
 
 D = Decimal
 KEY = "rk_live_51Hx0123456789-do-not-log"
@@ -207,53 +206,18 @@ def small_payout(payout_id, created, status="paid", automatic=True):
 # --- helpers ---
 
 
-@pytest.fixture(scope="module")
-def server():
-    """One loopback server for the module (stopping one takes 0.5 s)."""
-    with FakeApi() as api:
-        yield api
-
-
-@pytest.fixture
-def api(server):
-    """The server with no route and an empty log."""
-    server.routes.clear()
-    server.log.clear()
-    return server
-
-
 def make(api, **kwargs):
     """A client of the fake account; ``slept`` records the backoff waits."""
-    slept = []
-    client = StripeClient(
-        {"api_key": KEY},
-        base_url=api.url,
-        timeout=(2, 2),
-        sleep=slept.append,
-        rng=lambda: 0.5,
-        clock=itertools.count(0, 1000).__next__,  # the rate limit never waits
-        **kwargs,
+    return make_client(
+        StripeClient, api, {"api_key": KEY}, clock=never_waits(), **kwargs
     )
-    return client, slept
 
 
 def parse(file):
     """``(payouts, lines)`` of a page file, through its real parser."""
-    name, content, format_code = file
-    detected = parsers.detect(content[:65536], name, platform="stripe")
-    assert detected.FORMAT == format_code
-    records = list(parsers.get(format_code).parse(content, name))
-    payouts = [r for r in records if isinstance(r, PayoutInfo)]
-    lines = [r for r in records if isinstance(r, Line)]
-    assert len(payouts) + len(lines) == len(records)
+    payouts, lines, others = parse_page(file, "stripe")
+    assert not others
     return payouts, lines
-
-
-def totals(lines):
-    by_category = defaultdict(D)
-    for line in lines:
-        by_category[line.category] += line.amount
-    return dict(by_category)
 
 
 def assert_balanced(file, payout_id, amount):
