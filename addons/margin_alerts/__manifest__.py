@@ -13,6 +13,8 @@
     "depends": ["sale_margin", "sale_stock", "marketplace_connectors"],
     "data": [
         "security/margin_alerts_security.xml",
+        "security/ir.model.access.csv",
         "views/margin_alerts_menus.xml",
+        "views/margin_cost_profile_views.xml",
     ],
 }
