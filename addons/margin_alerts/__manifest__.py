@@ -16,5 +16,6 @@
         "security/ir.model.access.csv",
         "views/margin_alerts_menus.xml",
         "views/margin_cost_profile_views.xml",
+        "views/sale_order_views.xml",
     ],
 }

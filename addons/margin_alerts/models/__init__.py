@@ -1,1 +1,3 @@
 from . import margin_cost_profile
+from . import sale_order_line
+from . import sale_order

@@ -1,2 +1,3 @@
 from . import test_margin_groups
 from . import test_cost_profile
+from . import test_line_margin

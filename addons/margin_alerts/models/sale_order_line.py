@@ -1,0 +1,138 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from decimal import Decimal
+
+from odoo import api, fields, models
+
+from ..core import margin as core
+
+MARGIN_FIELDS = ("net_margin", "net_margin_percent", "floor_price")
+PROFILE_RATES = (
+    "commission_rate",
+    "payment_fee_rate",
+    "return_rate",
+    "acos",
+    "other_rate",
+)
+PROFILE_AMOUNTS = (
+    "commission_min_per_unit",
+    "fixed_fee_per_order",
+    "fulfilment_per_unit",
+    "shipping_per_order",
+    "shipping_per_unit",
+    "cost_per_return",
+    "other_fixed_per_unit",
+)
+
+
+def _d(value):
+    return Decimal(str(value or 0))
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    # Visible to the same users as sale_margin's cost and margin.
+    net_margin = fields.Monetary(
+        string="Net-Net Margin",
+        compute="_compute_net_margin",
+        store=True,
+        groups="base.group_user",
+        help="Revenue excluding VAT minus the cost of goods and the channel's costs "
+        "(commission, fees, fulfilment, shipping, expected returns, advertising).",
+    )
+    net_margin_percent = fields.Float(
+        string="Net-Net Margin (%)",
+        compute="_compute_net_margin",
+        store=True,
+        aggregator="avg",
+        groups="base.group_user",
+    )
+    floor_price = fields.Monetary(
+        compute="_compute_net_margin",
+        store=True,
+        groups="base.group_user",
+        help="The lowest unit price (same tax basis as the unit price) that still "
+        "reaches the minimum margin: break-even until a margin rule sets one.",
+    )
+
+    @api.depends(
+        "price_unit",
+        "discount",
+        "product_uom_qty",
+        "tax_id",
+        "purchase_price",
+        "product_id",
+        "order_id.marketplace_channel_id",
+        "order_id.company_id",
+        "order_id.currency_id",
+        "order_id.order_line",
+    )
+    def _compute_net_margin(self):
+        """Batch: one profile lookup per (company, channel, category), the math in
+        ``core.margin``."""
+        profiles = {}
+        counts = {}
+        Profile = self.env["margin.cost.profile"]
+        for line in self:
+            if line.display_type or not line.product_id:
+                line.update(dict.fromkeys(MARGIN_FIELDS, 0.0))
+                continue
+            order = line.order_id
+            key = (
+                order.company_id,
+                order.marketplace_channel_id,
+                line.product_id.categ_id,
+            )
+            if key not in profiles:
+                profiles[key] = Profile._profile_for(*key)
+            if order not in counts:
+                counts[order] = (
+                    len(
+                        order.order_line.filtered(
+                            lambda other: other.product_id and not other.display_type
+                        )
+                    )
+                    or 1
+                )
+            taxes = line.tax_id.filtered(lambda t: t.amount_type == "percent")
+            included = bool(taxes) and all(taxes.mapped("price_include"))
+            profile = line._core_profile(profiles[key], included)
+            core_line = core.LineInput(
+                price_unit=_d(line.price_unit),
+                quantity=_d(line.product_uom_qty),
+                discount=_d(line.discount) / 100,
+                tax_rate=_d(sum(taxes.mapped("amount"))) / 100,
+                unit_cost=_d(line.purchase_price),
+                order_line_count=counts[order],
+            )
+            digits = order.currency_id.decimal_places
+            if core_line.quantity <= 0:
+                line.update(dict.fromkeys(MARGIN_FIELDS, 0.0))
+                continue
+            result = core.line_margin(core_line, profile, digits)
+            try:
+                floor = core.floor_price(core_line, profile, Decimal(0), digits)
+            except core.MarginCoreError:
+                floor = Decimal(0)
+            line.update(
+                {
+                    "net_margin": float(result.net_margin),
+                    "net_margin_percent": float(result.net_margin_percent),
+                    "floor_price": float(floor),
+                }
+            )
+
+    def _core_profile(self, profile, price_includes_tax):
+        """The cost profile as the core sees it (zero costs without a profile)."""
+        if not profile:
+            return core.CostProfile(
+                commission_on_tax_included=price_includes_tax,
+                price_includes_tax=price_includes_tax,
+            )
+        values = {name: _d(profile[name]) for name in PROFILE_RATES + PROFILE_AMOUNTS}
+        values["payment_fee_rate"] += _d(profile.payment_terms_rate)
+        return core.CostProfile(
+            **values,
+            commission_on_tax_included=profile.commission_on_tax_included,
+            price_includes_tax=price_includes_tax,
+        )
