@@ -98,6 +98,13 @@ class MarketplacePayout(models.Model):
                         payout=payout.name,
                     )
                 )
+            if not payout.transaction_count:
+                raise UserError(
+                    self.env._(
+                        "Payout %(payout)s has no lines: there is nothing to post.",
+                        payout=payout.name,
+                    )
+                )
             if not payout.is_balanced:
                 raise UserError(
                     self.env._(

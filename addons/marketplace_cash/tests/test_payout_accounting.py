@@ -470,6 +470,24 @@ class TestPayoutPosting(PayoutAccountingCase):
             payout.action_post()
         self.assertFalse(payout.move_ids)
 
+    def test_payout_without_lines_is_not_posted(self):
+        payout = (
+            self.env(su=True)["marketplace.payout"]
+            .create(
+                {
+                    "channel_id": self.channel.id,
+                    "name": "EMPTY-1",
+                    "currency_id": self.eur.id,
+                    "has_declared_total": True,
+                    "amount_declared": 0.0,
+                }
+            )
+            .with_env(self.env)
+        )
+        payout._recompute_totals()
+        with self.assertRaisesRegex(UserError, "no lines"):
+            payout.action_post()
+
     def test_lock_date_is_respected(self):
         """A payout of a locked month is posted on the first open day (Odoo's own
         rule for late documents), never inside the locked period."""
