@@ -1,3 +1,4 @@
 from . import margin_cost_profile
 from . import sale_order_line
 from . import sale_order
+from . import product_category

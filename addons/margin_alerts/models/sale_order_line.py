@@ -55,6 +55,24 @@ class SaleOrderLine(models.Model):
         "reaches the minimum margin: break-even until a margin rule sets one.",
     )
 
+    margin_below_floor = fields.Boolean(
+        string="Below Floor",
+        compute="_compute_margin_below_floor",
+        store=True,
+        groups="base.group_user",
+        help="Sold for less than its floor price.",
+    )
+
+    @api.depends("price_unit", "floor_price", "currency_id")
+    def _compute_margin_below_floor(self):
+        for line in self:
+            line.margin_below_floor = bool(
+                line.product_id
+                and line.floor_price
+                and line.currency_id.compare_amounts(line.price_unit, line.floor_price)
+                < 0
+            )
+
     @api.depends(
         "price_unit",
         "discount",

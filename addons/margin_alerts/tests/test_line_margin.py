@@ -1,6 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from datetime import datetime, timezone
+from decimal import Decimal as D
+
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
+
+from odoo.addons.marketplace_connectors.core.records import OrderInfo, OrderLineInfo
 
 
 @tagged("post_install", "-at_install")
@@ -102,3 +107,52 @@ class TestLineMargin(TransactionCase):
         self.assertRecordValues(
             order.order_line, [{"net_margin": 234.00, "floor_price": 13.34}]
         )
+
+    def test_marketplace_order_below_floor_is_flagged_not_blocked(self):
+        responsible = self.env["res.users"].create(
+            {"name": "Chef de rayon", "login": "chef_rayon_nn"}
+        )
+        self.category.margin_responsible_id = responsible
+        order = self.order(price_unit=24.90)
+        line = order.order_line
+        self.assertTrue(line.margin_below_floor)
+        self.assertTrue(order.margin_below_floor)
+        self.assertIn(
+            order,
+            self.env["sale.order"].search([("margin_below_floor", "=", True)]),
+        )
+        order._margin_alert_below_floor()
+        order._margin_alert_below_floor()  # never twice
+        activity = order.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, responsible)
+        self.assertIn("sold 24.9, floor 25.06", str(activity.note))
+        # Already sold on the marketplace: it confirms.
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        fine = self.order(price_unit=39.90)
+        self.assertFalse(fine.margin_below_floor)
+
+    def test_imported_marketplace_order_below_floor_gets_an_activity(self):
+        responsible = self.env["res.users"].create(
+            {"name": "Acheteuse luminaires", "login": "acheteuse_nn"}
+        )
+        self.category.margin_responsible_id = responsible
+        self.product.default_code = "NN-LAMP-1"
+        batch = self.env["marketplace.import.batch"].create(
+            {"channel_id": self.channel.id, "filename": "orders.txt"}
+        )
+        info = OrderInfo(
+            ref="171-NN-001",
+            currency=self.env.company.currency_id.name,
+            date_order=datetime(2026, 3, 5, 9, 30, tzinfo=timezone.utc),
+            country_code="FR",
+            lines=(OrderLineInfo("NN-LAMP-1", D(1), D("5.00"), "L1"),),
+        )
+        self.env["sale.order"]._marketplace_bind_orders(batch, [info])
+        order = self.env["sale.order"].search(
+            [("marketplace_order_ref", "=", "171-NN-001")]
+        )
+        self.assertTrue(order.margin_below_floor)
+        self.assertEqual(order.activity_ids.user_id, responsible)
+        self.assertEqual(order.activity_ids.summary, "Sold below floor")
