@@ -1,4 +1,5 @@
 from . import margin_cost_profile
+from . import margin_rule
 from . import sale_order_line
 from . import sale_order
 from . import product_category

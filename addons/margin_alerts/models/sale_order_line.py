@@ -55,6 +55,24 @@ class SaleOrderLine(models.Model):
         "reaches the minimum margin: break-even until a margin rule sets one.",
     )
 
+    margin_rule_id = fields.Many2one(
+        "margin.rule",
+        compute="_compute_net_margin",
+        store=True,
+        groups="base.group_user",
+        help="The margin rule governing this line (the most specific one).",
+    )
+    margin_verdict = fields.Selection(
+        [
+            ("ok", "OK"),
+            ("warn", "Warning"),
+            ("approve", "Approval Needed"),
+            ("forbidden", "Forbidden"),
+        ],
+        compute="_compute_net_margin",
+        store=True,
+        groups="base.group_user",
+    )
     margin_below_floor = fields.Boolean(
         string="Below Floor",
         compute="_compute_margin_below_floor",
@@ -84,6 +102,9 @@ class SaleOrderLine(models.Model):
         "order_id.company_id",
         "order_id.currency_id",
         "order_id.order_line",
+        "order_id.partner_id",
+        "order_id.team_id",
+        "order_id.amount_untaxed",
     )
     def _compute_net_margin(self):
         """Batch: one profile lookup per (company, channel, category), the math in
@@ -91,9 +112,16 @@ class SaleOrderLine(models.Model):
         profiles = {}
         counts = {}
         Profile = self.env["margin.cost.profile"]
+        # The company's rules, read once for the whole batch (a few dozen).
+        rules = (
+            self.env["margin.rule"]
+            .search([("company_id", "in", self.order_id.company_id.ids)])
+            ._core_rules()
+        )
         for line in self:
             if line.display_type or not line.product_id:
                 line.update(dict.fromkeys(MARGIN_FIELDS, 0.0))
+                line.update({"margin_rule_id": False, "margin_verdict": "ok"})
                 continue
             order = line.order_id
             key = (
@@ -124,21 +152,47 @@ class SaleOrderLine(models.Model):
                 order_line_count=counts[order],
             )
             digits = order.currency_id.decimal_places
+            rule = core.pick_rule(rules, line._margin_rule_context())
             if core_line.quantity <= 0:
                 line.update(dict.fromkeys(MARGIN_FIELDS, 0.0))
+                line.update({"margin_rule_id": False, "margin_verdict": "ok"})
                 continue
             result = core.line_margin(core_line, profile, digits)
+            minimum = (rule and (rule.approve_below or rule.forbid_below)) or Decimal(0)
             try:
-                floor = core.floor_price(core_line, profile, Decimal(0), digits)
+                floor = core.floor_price(core_line, profile, minimum, digits)
             except core.MarginCoreError:
                 floor = Decimal(0)
+            verdict = core.evaluate(result.net_margin_percent, core_line.discount, rule)
             line.update(
                 {
                     "net_margin": float(result.net_margin),
                     "net_margin_percent": float(result.net_margin_percent),
                     "floor_price": float(floor),
+                    "margin_rule_id": rule.id if rule else False,
+                    "margin_verdict": verdict.level,
                 }
             )
+
+    def _margin_rule_context(self):
+        """Where the line is sold, for the rules."""
+        self.ensure_one()
+        order = self.order_id
+        path = []
+        category = self.product_id.categ_id
+        while category:
+            path.insert(0, category.id)
+            category = category.parent_id
+        partner = order.partner_id.commercial_partner_id
+        return core.RuleContext(
+            company_id=order.company_id.id,
+            channel_id=order.marketplace_channel_id.id or None,
+            category_path=tuple(path),
+            customer_id=partner.id or None,
+            customer_tag_ids=tuple(partner.category_id.ids),
+            team_id=order.team_id.id or None,
+            amount=Decimal(str(order.amount_untaxed or 0)),
+        )
 
     def _core_profile(self, profile, price_includes_tax):
         """The cost profile as the core sees it (zero costs without a profile)."""

@@ -156,3 +156,42 @@ class TestLineMargin(TransactionCase):
         self.assertTrue(order.margin_below_floor)
         self.assertEqual(order.activity_ids.user_id, responsible)
         self.assertEqual(order.activity_ids.summary, "Sold below floor")
+
+    def test_rules_set_the_floor_and_the_verdict(self):
+        Rule = self.env["margin.rule"]
+        Rule.create(
+            {
+                "name": "Amazon: 10 %",
+                "channel_id": self.channel.id,
+                "warn_below": 0.15,
+                "approve_below": 0.10,
+                "forbid_below": 0.0,
+            }
+        )
+        order = self.order()
+        line = order.order_line
+        # The rule's 10 % minimum: floor 28.97 (0.74 R - 15.45 = 0.10 R), ok at
+        # 39.90 (27.53 %), a warning at 30.00 (12.2 %), an approval at 28.00 (7.8 %),
+        # forbidden below break-even (24.00: -3.25 %).
+        self.assertRecordValues(line, [{"floor_price": 28.97, "margin_verdict": "ok"}])
+        self.assertEqual(line.margin_rule_id.name, "Amazon: 10 %")
+        for price, verdict in (
+            (30.00, "warn"),
+            (28.00, "approve"),
+            (24.00, "forbidden"),
+        ):
+            line.price_unit = price
+            self.assertEqual(line.margin_verdict, verdict, price)
+        # A rule for this customer is more specific than the channel's.
+        Rule.create(
+            {
+                "name": "Client nn: 5 %",
+                "partner_id": self.customer.id,
+                "approve_below": 0.05,
+            }
+        )
+        line.price_unit = 28.00
+        order.invalidate_recordset()
+        line._compute_net_margin()
+        self.assertEqual(line.margin_rule_id.name, "Client nn: 5 %")
+        self.assertEqual(line.margin_verdict, "ok")
