@@ -439,16 +439,35 @@ class MarketplacePayout(models.Model):
                     ("company_id", "in", payouts.company_id.ids),
                 ]
             )
-        channels = payouts.channel_id
+        result = matching.Result()
+        # Per company: a payout is only ever paid into its own company's bank.
+        for company, company_payouts in payouts.grouped("company_id").items():
+            company_lines = bank_lines.filtered(
+                lambda line, c=company: line.company_id == c
+            )
+            found = company_payouts._match_company_bank_lines(company_lines, apply)
+            result = matching.Result(
+                matches=result.matches + found.matches,
+                proposals=result.proposals + found.proposals,
+                unmatched_bank_line_ids=result.unmatched_bank_line_ids
+                + found.unmatched_bank_line_ids,
+                unmatched_payout_ids=result.unmatched_payout_ids
+                + found.unmatched_payout_ids,
+            )
+        return result
+
+    def _match_company_bank_lines(self, bank_lines, apply):
+        """Match these payouts (one company) to ``bank_lines`` (the same company)."""
+        channels = self.channel_id
         windows = {c.id: (c.match_days_before, c.match_days_after) for c in channels}
-        core_payouts = [payout._matching_record() for payout in payouts]
+        core_payouts = [payout._matching_record() for payout in self]
         core_lines = [line_record(line) for line in bank_lines]
         result = matching.match(
             core_payouts, core_lines, matching.MatchOptions(windows=windows)
         )
         if not apply:
             return result
-        by_payout = {p.id: p for p in payouts}
+        by_payout = {p.id: p for p in self}
         by_line = {line.id: line for line in bank_lines}
         for found in result.matches:
             line = by_line[found.bank_line_id]

@@ -603,3 +603,35 @@ class TestBankMatching(PayoutAccountingCase):
             - {move_line.account_id.code},
             {self.company.income_currency_exchange_account_id.code},
         )
+
+    def test_a_bank_line_of_another_company_is_never_matched(self):
+        payout = self.posted("P-CO-1", 77.77, "2026-03-17")
+        other = self.setup_other_company(name="Autre société")
+        # The other company has payouts waiting too: both companies are matched.
+        channel_b = self.env["marketplace.channel"].create(
+            {
+                "name": "Amazon.de autre",
+                "platform": "amazon",
+                "company_id": other["company"].id,
+            }
+        )
+        payout_b = self.make_payout(
+            "P-CO-2", [("sale", 12.34, "2026-03-17")], channel=channel_b
+        )
+        payout_b.with_company(other["company"]).action_post()
+        line = self.env["account.bank.statement.line"].create(
+            {
+                "journal_id": other["default_journal_bank"].id,
+                "date": "2026-03-18",
+                "amount": 77.77,
+                "payment_ref": "VIR P-CO-1",
+            }
+        )
+        self.env["marketplace.payout"].match_bank_lines()
+        self.assertEqual(payout.state, "posted")
+        self.assertFalse(line.is_reconciled)
+        self.assertFalse(
+            self.env["marketplace.bank.proposal"].search(
+                [("bank_line_id", "=", line.id)]
+            )
+        )
