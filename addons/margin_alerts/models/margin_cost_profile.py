@@ -101,16 +101,19 @@ class MarginCostProfile(models.Model):
                     )
 
     @api.model
-    def _profile_for(self, company, channel, category):
+    def _profile_for(self, company, channel, category, profiles=None):
         """The most specific active profile: the channel's profile for the category
         or its nearest parent, else the channel's default, else the company's
-        direct-sales profile (channel empty). Empty recordset when none exists."""
-        profiles = self.search(
-            [
-                ("company_id", "=", company.id),
-                ("channel_id", "in", [channel.id, False] if channel else [False]),
-            ]
-        )
+        direct-sales profile (channel empty). Empty recordset when none exists.
+        ``profiles``: the candidates already read (a batch reads them once)."""
+        if profiles is None:
+            profiles = self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("channel_id", "in", [channel.id, False] if channel else [False]),
+                ]
+            )
+        profiles = profiles.filtered(lambda p: p.company_id == company)
         lineage = []
         node = category
         while node:

@@ -112,6 +112,9 @@ class SaleOrderLine(models.Model):
         profiles = {}
         counts = {}
         Profile = self.env["margin.cost.profile"]
+        candidates = Profile.search(
+            [("company_id", "in", self.order_id.company_id.ids)]
+        )
         # The company's rules, read once for the whole batch (a few dozen).
         rules = (
             self.env["margin.rule"]
@@ -130,7 +133,7 @@ class SaleOrderLine(models.Model):
                 line.product_id.categ_id,
             )
             if key not in profiles:
-                profiles[key] = Profile._profile_for(*key)
+                profiles[key] = Profile._profile_for(*key, profiles=candidates)
             if order not in counts:
                 counts[order] = (
                     len(

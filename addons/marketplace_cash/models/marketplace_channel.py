@@ -113,16 +113,17 @@ class MarketplaceChannel(models.Model):
 
     def _reserve_ledger_balances(self):
         """``{channel id: balance}`` of the reserve accounts' lines in the channels'
-        posted payout entries (debit = held by the platform)."""
-        result = {}
+        posted payout entries (debit = held by the platform): one search of the
+        payouts for all the channels."""
+        payouts = self.env["marketplace.payout"].search(
+            [("channel_id", "in", self.ids), ("state", "!=", "draft")]
+        )
+        result = dict.fromkeys(self.ids, 0.0)
         for channel in self:
             accounts = channel._reserve_accounts()
-            moves = (
-                self.env["marketplace.payout"]
-                .search([("channel_id", "=", channel.id), ("state", "!=", "draft")])
-                .move_ids
-            )
-            lines = moves.line_ids.filtered(
+            lines = payouts.filtered(
+                lambda p, c=channel: p.channel_id == c
+            ).move_ids.line_ids.filtered(
                 lambda line, accounts=accounts: (
                     line.parent_state == "posted" and line.account_id in accounts
                 )

@@ -127,9 +127,11 @@ class MarketplacePayout(models.Model):
             partner = channel._payout_partner()
             mapping = self._posting_mapping(channel)
             for payout in payouts:
-                moves = payout._create_moves(journal, clearing, partner, mapping)
+                moves, invoices = payout._create_moves(
+                    journal, clearing, partner, mapping
+                )
                 moves.action_post()
-                payout._reconcile_settled_invoices(moves)
+                payout._reconcile_settled_invoices(moves, invoices)
                 payout.write(
                     {
                         "move_ids": [fields.Command.set(moves.ids)],
@@ -176,7 +178,8 @@ class MarketplacePayout(models.Model):
         return posting.Mapping(rules=rules, counterpart="clearing", analytic=analytic)
 
     def _create_moves(self, journal, clearing, partner, mapping):
-        """The payout's entries, in draft, from the core's plan."""
+        """The payout's entries, in draft, from the core's plan, and the customer
+        invoices and credit notes its lines settle."""
         self.ensure_one()
         currency = self.currency_id
         company = self.company_id
@@ -219,7 +222,10 @@ class MarketplacePayout(models.Model):
                     entry, journal, clearing, partner, currency, company, labels
                 )
             )
-        return moves
+        invoices = self.env["account.move"].union(
+            *(invoice | refund for invoice, refund in settled.values())
+        )
+        return moves, invoices
 
     def _prepare_move_vals(
         self, entry, journal, clearing, partner, currency, company, labels
@@ -324,14 +330,11 @@ class MarketplacePayout(models.Model):
                 )
         return mapping.override(**extra) if extra else mapping
 
-    def _reconcile_settled_invoices(self, moves):
+    def _reconcile_settled_invoices(self, moves, invoices):
         """Reconcile each settlement line (labelled "Settles <invoice>") with its
         invoice's open receivable lines: the invoice shows the payout that paid it."""
         settling = moves.line_ids.filtered(
             lambda line: line.account_id.account_type == "asset_receivable"
-        )
-        invoices = self.transaction_ids.sale_order_id.invoice_ids.filtered(
-            lambda m: m.state == "posted"
         )
         for invoice in invoices:
             label = self.env._("Settles %(invoice)s", invoice=invoice.name)

@@ -19,22 +19,9 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-CHAIN_FIELDS = (
-    "cash_ordered",
-    "cash_invoiced",
-    "cash_settled_gross",
-    "cash_fees",
-    "cash_refunds",
-    "cash_disputes",
-    "cash_reimbursements",
-    "cash_reserve_share",
-    "cash_net",
-    "cash_paid_out",
-    "cash_in_bank",
-    "cash_expected",
-    "cash_difference",
-    "cash_state",
-)
+from ..models.sale_order import AMOUNT_FIELDS
+
+CHAIN_FIELDS = (*AMOUNT_FIELDS, "cash_state")
 
 
 def chain(*values):
