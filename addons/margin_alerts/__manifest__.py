@@ -3,7 +3,7 @@
     "name": "Margin Alerts",
     "summary": "Net-net margin per quotation line after marketplace costs, "
     "price floors and below-margin approvals",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales",
     "license": "LGPL-3",
     "author": "Marketplace Cash Control",
@@ -14,6 +14,8 @@
     "data": [
         "security/margin_alerts_security.xml",
         "security/ir.model.access.csv",
+        "data/mail_activity_type_data.xml",
+        "wizards/margin_approval_wizard_views.xml",
         "views/margin_alerts_menus.xml",
         "views/margin_cost_profile_views.xml",
         "views/sale_order_views.xml",

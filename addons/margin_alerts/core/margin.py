@@ -371,11 +371,14 @@ def pick_rule(rules, context):
 
 @dataclass(frozen=True)
 class Verdict:
-    """``level`` is one of :data:`LEVELS`; ``reasons`` explain every breach."""
+    """``level`` is one of :data:`LEVELS`; ``reasons`` explain every breach in
+    English, ``breaches`` give them as ``(kind, level, value, threshold)`` tuples
+    (kind ``"margin"`` or ``"discount"``) for a translated display."""
 
     level: str
     reasons: tuple = ()
     approver: object = None
+    breaches: tuple = ()
 
 
 def _pct(ratio):
@@ -398,6 +401,7 @@ def evaluate(margin_rate, discount, rule):
         return Verdict("ok")
     level = "ok"
     reasons = []
+    breaches = []
     checks = (
         ("forbidden", rule.forbid_below, "forbidden"),
         ("approve", rule.approve_below, "approval required"),
@@ -408,6 +412,7 @@ def evaluate(margin_rate, discount, rule):
             reasons.append(
                 f"margin {_pct(margin_rate)} below {_pct(threshold)} ({label})"
             )
+            breaches.append(("margin", check_level, margin_rate, threshold))
             level = max(level, check_level, key=LEVELS.index)
             break
     if rule.max_discount is not None and discount > rule.max_discount:
@@ -415,9 +420,39 @@ def evaluate(margin_rate, discount, rule):
             f"discount {_pct(discount)} above {_pct(rule.max_discount)} "
             "(approval required)"
         )
+        breaches.append(("discount", "approve", discount, rule.max_discount))
         level = max(level, "approve", key=LEVELS.index)
     approver = rule.approver if level == "approve" else None
-    return Verdict(level, tuple(reasons), approver)
+    return Verdict(level, tuple(reasons), approver, tuple(breaches))
+
+
+def approval_rule(rules, context, governing):
+    """Return the rule whose approver must approve a line governed by ``governing``.
+
+    Amount levels escalate: among the rules that apply to ``context`` and name an
+    approver, the one with the highest ``amount_min`` reached wins, whatever its
+    specificity (an order of 12,000 goes to the finance rule "from 10,000" even when
+    a channel rule sets its thresholds). Without such a level, the governing rule.
+
+    >>> finance = Rule(2, amount_min=Decimal(10000), approver="finance")
+    >>> channel = Rule(1, channel_id="amz", approver="sales")
+    >>> approval_rule([finance, channel], RuleContext(channel_id="amz",
+    ...     amount=Decimal(12000)), channel).approver
+    'finance'
+    >>> approval_rule([finance, channel], RuleContext(channel_id="amz",
+    ...     amount=Decimal(9000)), channel).approver
+    'sales'
+    """
+    levels = [
+        rule
+        for rule in rules
+        if rule.amount_min is not None
+        and rule.approver is not None
+        and _applies(rule, context)
+    ]
+    if not levels:
+        return governing
+    return min(levels, key=lambda rule: (-rule.amount_min, rule.sequence, rule.id))
 
 
 __all__ = [
@@ -427,6 +462,7 @@ __all__ = [
     "Rule",
     "RuleContext",
     "Verdict",
+    "approval_rule",
     "evaluate",
     "floor_price",
     "line_margin",

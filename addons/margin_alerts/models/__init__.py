@@ -3,3 +3,4 @@ from . import margin_rule
 from . import sale_order_line
 from . import sale_order
 from . import product_category
+from . import margin_approval

@@ -50,9 +50,36 @@ class MarginRule(models.Model):
         digits=(16, 4),
         help="No sale below this margin; 0: no sale at a loss.",
     )
-    max_discount = fields.Float(string="Maximum Discount Rate", digits=(16, 4))
-    approver_user_id = fields.Many2one("res.users", string="Approver")
+    max_discount = fields.Float(
+        string="Maximum Discount Rate",
+        digits=(16, 4),
+        help="Above this discount the line needs approval; 0: no limit. The "
+        "salesperson's groups listed below may have their own limit.",
+    )
+    discount_limit_ids = fields.One2many(
+        "margin.rule.discount",
+        "rule_id",
+        string="Discount Limits by Group",
+        copy=True,
+    )
+    approver_user_id = fields.Many2one(
+        "res.users",
+        string="Approver",
+        help="Approves the quotations this rule sends for approval. Without an "
+        "approver (user or group): the Margin Approvers.",
+    )
     approver_group_id = fields.Many2one("res.groups")
+
+    def _discount_limit(self, user_groups):
+        """The maximum discount of a salesperson in ``user_groups`` (a set of group
+        ids) under this rule: the highest limit of their groups, else the rule's."""
+        self.ensure_one()
+        limits = [
+            limit.max_discount
+            for limit in self.discount_limit_ids
+            if limit.group_id.id in user_groups
+        ]
+        return max(limits) if limits else self.max_discount
 
     def _core_rules(self):
         """The active rules as the core sees them (read once per computation)."""
@@ -69,6 +96,11 @@ class MarginRule(models.Model):
                 team_id=rule.team_id.id or None,
                 amount_min=Decimal(str(rule.amount_min)) if rule.amount_min else None,
                 sequence=rule.sequence,
+                approver=(
+                    (rule.approver_user_id.id, rule.approver_group_id.id)
+                    if rule.approver_user_id or rule.approver_group_id
+                    else None
+                ),
                 forbid_below=Decimal(str(rule.forbid_below)),
                 **{
                     name: Decimal(str(rule[name])) if rule[name] else None
@@ -77,3 +109,24 @@ class MarginRule(models.Model):
             )
             for rule in self
         ]
+
+
+class MarginRuleDiscount(models.Model):
+    """A maximum discount for the salespeople of one group under a margin rule."""
+
+    _name = "margin.rule.discount"
+    _description = "Margin Rule Discount Limit"
+    _order = "rule_id, max_discount desc"
+
+    rule_id = fields.Many2one("margin.rule", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="rule_id.company_id", store=True)
+    group_id = fields.Many2one("res.groups", string="User Group", required=True)
+    max_discount = fields.Float(string="Maximum Discount Rate", digits=(16, 4))
+
+    _sql_constraints = [
+        (
+            "rule_group_unique",
+            "unique (rule_id, group_id)",
+            "A group has one discount limit per rule.",
+        )
+    ]

@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import dataclasses
 from decimal import Decimal
 
 from odoo import api, fields, models
@@ -6,6 +7,14 @@ from odoo import api, fields, models
 from ..core import margin as core
 
 MARGIN_FIELDS = ("net_margin", "net_margin_percent", "floor_price")
+# A change of these after a margin approval request invalidates it.
+APPROVAL_LINE_TRIGGERS = {
+    "price_unit",
+    "discount",
+    "product_uom_qty",
+    "product_id",
+    "product_uom",
+}
 PROFILE_RATES = (
     "commission_rate",
     "payment_fee_rate",
@@ -36,7 +45,7 @@ class SaleOrderLine(models.Model):
         string="Net-Net Margin",
         compute="_compute_net_margin",
         store=True,
-        groups="base.group_user",
+        groups="margin_alerts.group_margin_show",
         help="Revenue excluding VAT minus the cost of goods and the channel's costs "
         "(commission, fees, fulfilment, shipping, expected returns, advertising).",
     )
@@ -45,12 +54,12 @@ class SaleOrderLine(models.Model):
         compute="_compute_net_margin",
         store=True,
         aggregator="avg",
-        groups="base.group_user",
+        groups="margin_alerts.group_margin_show",
     )
     floor_price = fields.Monetary(
         compute="_compute_net_margin",
         store=True,
-        groups="base.group_user",
+        groups="margin_alerts.group_margin_show",
         help="The lowest unit price (same tax basis as the unit price) that still "
         "reaches the minimum margin: break-even until a margin rule sets one.",
     )
@@ -104,6 +113,7 @@ class SaleOrderLine(models.Model):
         "order_id.order_line",
         "order_id.partner_id",
         "order_id.team_id",
+        "order_id.user_id",
         "order_id.amount_untaxed",
     )
     def _compute_net_margin(self):
@@ -116,11 +126,11 @@ class SaleOrderLine(models.Model):
             [("company_id", "in", self.order_id.company_id.ids)]
         )
         # The company's rules, read once for the whole batch (a few dozen).
-        rules = (
-            self.env["margin.rule"]
-            .search([("company_id", "in", self.order_id.company_id.ids)])
-            ._core_rules()
+        rule_records = self.env["margin.rule"].search(
+            [("company_id", "in", self.order_id.company_id.ids)]
         )
+        rules = rule_records._core_rules()
+        limited = {rule.id: rule for rule in rule_records if rule.discount_limit_ids}
         for line in self:
             if line.display_type or not line.product_id:
                 line.update(dict.fromkeys(MARGIN_FIELDS, 0.0))
@@ -156,6 +166,13 @@ class SaleOrderLine(models.Model):
             )
             digits = order.currency_id.decimal_places
             rule = core.pick_rule(rules, line._margin_rule_context())
+            if rule is not None and rule.id in limited:
+                limit = limited[rule.id]._discount_limit(
+                    set(order.user_id.groups_id.ids)
+                )
+                rule = dataclasses.replace(
+                    rule, max_discount=_d(limit) if limit else None
+                )
             if core_line.quantity <= 0:
                 line.update(dict.fromkeys(MARGIN_FIELDS, 0.0))
                 line.update({"margin_rule_id": False, "margin_verdict": "ok"})
@@ -177,6 +194,59 @@ class SaleOrderLine(models.Model):
                 }
             )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        lines._margin_invalidate_orders({"order_line"})
+        return lines
+
+    def write(self, vals):
+        watched = APPROVAL_LINE_TRIGGERS & set(vals)
+        lines = (
+            self.filtered(
+                lambda line: (
+                    line.order_id.margin_approval_state != "not_needed"
+                    and any(
+                        (line[name].id if line._fields[name].relational else line[name])
+                        != (
+                            vals[name] or False
+                            if line._fields[name].relational
+                            else vals[name]
+                        )
+                        for name in watched
+                    )
+                )
+            )
+            if watched
+            else self.browse()
+        )
+        result = super().write(vals)
+        lines._margin_invalidate_orders(watched)
+        return result
+
+    def unlink(self):
+        orders = self.filtered(
+            lambda line: (
+                line.product_id and line.order_id.margin_approval_state != "not_needed"
+            )
+        ).order_id
+        result = super().unlink()
+        orders._margin_invalidate({"order_line"})
+        return result
+
+    def _margin_invalidate_orders(self, changed):
+        """Tell the orders of ``self`` (product lines of quotations under a margin
+        approval) that a margin-relevant value changed."""
+        orders = self.filtered(
+            lambda line: (
+                line.product_id
+                and line.order_id.state in ("draft", "sent")
+                and line.order_id.margin_approval_state != "not_needed"
+            )
+        ).order_id
+        if orders:
+            orders._margin_invalidate(changed)
+
     def _margin_rule_context(self):
         """Where the line is sold, for the rules."""
         self.ensure_one()
@@ -194,7 +264,7 @@ class SaleOrderLine(models.Model):
             customer_id=partner.id or None,
             customer_tag_ids=tuple(partner.category_id.ids),
             team_id=order.team_id.id or None,
-            amount=Decimal(str(order.amount_untaxed or 0)),
+            amount=Decimal(str(order._margin_amount_company())),
         )
 
     def _core_profile(self, profile, price_includes_tax):
