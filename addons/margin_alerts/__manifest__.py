@@ -10,14 +10,22 @@
     "website": "https://github.com/marketplace-cash-control/marketplace-cash",
     "maintainers": ["marketplace-cash-control"],
     "development_status": "Alpha",
-    "depends": ["sale_margin", "sale_stock", "marketplace_connectors"],
+    "depends": [
+        "sale_margin",
+        "sale_stock",
+        "stock_account",
+        "marketplace_connectors",
+        "report_xlsx",
+    ],
     "data": [
         "security/margin_alerts_security.xml",
         "security/ir.model.access.csv",
         "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "wizards/margin_approval_wizard_views.xml",
         "views/margin_alerts_menus.xml",
         "views/margin_cost_profile_views.xml",
         "views/sale_order_views.xml",
+        "views/margin_realized_views.xml",
     ],
 }

@@ -4,3 +4,4 @@ from . import sale_order_line
 from . import sale_order
 from . import product_category
 from . import margin_approval
+from . import margin_realized

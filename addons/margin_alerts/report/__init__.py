@@ -1,0 +1,1 @@
+from . import margin_realized_xlsx
