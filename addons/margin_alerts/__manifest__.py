@@ -28,4 +28,9 @@
         "views/sale_order_views.xml",
         "views/margin_realized_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "margin_alerts/static/tests/tours/*.js",
+        ],
+    },
 }
