@@ -71,7 +71,7 @@ class MarginRealizedMixin(models.AbstractModel):
     commission = fields.Monetary(readonly=True)
     fees = fields.Monetary(readonly=True)
     advertising = fields.Monetary(readonly=True)
-    other = fields.Monetary(string="Other", readonly=True)
+    other = fields.Monetary(readonly=True)
     cogs = fields.Monetary(string="Cost of Goods Delivered", readonly=True)
     cogs_returned = fields.Monetary(string="Cost of Goods Returned", readonly=True)
 
@@ -494,7 +494,9 @@ class MarginRealizedSku(models.Model):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     product_id = fields.Many2one("product.product", readonly=True)
-    categ_id = fields.Many2one("product.category", readonly=True)
+    categ_id = fields.Many2one(
+        "product.category", string="Product Category", readonly=True
+    )
     channel_id = fields.Many2one("marketplace.channel", readonly=True)
     first_month = fields.Date(readonly=True)
     last_month = fields.Date(readonly=True)

@@ -47,7 +47,6 @@ class SaleOrder(models.Model):
         "without an approval.",
     )
     margin_forbidden = fields.Boolean(
-        string="Margin Forbidden",
         compute="_compute_margin_approval_needed",
         store=True,
         help="A line is below the forbidden threshold of its margin rule: the "
