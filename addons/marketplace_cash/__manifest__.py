@@ -3,7 +3,7 @@
     "name": "Marketplace Cash",
     "summary": "Payout reconciliation to the cent, cash forecast, per-warehouse stock "
     "valuation and month-end close for marketplace sellers",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting",
     "license": "LGPL-3",
     "author": "Marketplace Cash Control",
@@ -19,6 +19,7 @@
         "views/marketplace_payout_views.xml",
         "views/marketplace_channel_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_valuation_snapshot_views.xml",
     ],
     "assets": {
         "web.assets_tests": [
