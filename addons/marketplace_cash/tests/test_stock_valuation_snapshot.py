@@ -212,6 +212,44 @@ class TestStockValuationSnapshot(ValuationReconciliationTestCommon):
             ],
         )
 
+    def test_transit_and_locations_outside_warehouses(self):
+        transit = self.env["stock.location"].create(
+            {
+                "name": "Camion Paris-Lyon",
+                "usage": "transit",
+                "company_id": self.company.id,
+            }
+        )
+        shop = self.env["stock.location"].create(
+            {"name": "Dépôt-vente", "usage": "internal", "company_id": self.company.id}
+        )
+        self.move(self.lamp, 2, self.paris.lot_stock_id, transit, "2026-09-27")
+        self.move(self.bulb, 1, self.paris.lot_stock_id, shop, "2026-09-27")
+        end = self.snapshot(date(2026, 9, 30))
+        rows = {
+            (line.product_id.name, line.location_kind, line.warehouse_id.code or ""): (
+                line.quantity,
+                line.value,
+            )
+            for line in end.line_ids.filtered(lambda x: x.product_id != self.plug)
+        }
+        # Lamp 16 x 11.50: Paris 8 -> 92.00, on the road 2 -> 23.00, Lyon 69.00.
+        # Bulb 95.00 for 15: Paris 9 -> 57.00, the shop 1 -> 6.333, Lyon 5 ->
+        # 31.667: floors 57.00 + 6.33 + 31.66 = 94.99, the cent left to the largest
+        # remainder (Lyon): 57.00, 6.33, 31.67.
+        self.assertEqual(
+            rows,
+            {
+                ("Lamp", "warehouse", self.paris.code): (8, 92.00),
+                ("Lamp", "transit", ""): (2, 23.00),
+                ("Lamp", "warehouse", "LYO"): (6, 69.00),
+                ("Bulb", "warehouse", self.paris.code): (9, 57.00),
+                ("Bulb", "other", ""): (1, 6.33),
+                ("Bulb", "warehouse", "LYO"): (5, 31.67),
+            },
+        )
+        self.assertAlmostEqual(end.valuation_total, self.odoo_value(end), places=2)
+
     def test_gl_check(self):
         end = self.snapshot(date(2026, 9, 30))
         self.assertAlmostEqual(end.gl_balance, 439.00, places=2)
