@@ -10,7 +10,12 @@
     "website": "https://github.com/marketplace-cash-control/marketplace-cash",
     "maintainers": ["marketplace-cash-control"],
     "development_status": "Alpha",
-    "depends": ["marketplace_connectors", "stock_account", "sale_stock"],
+    "depends": [
+        "marketplace_connectors",
+        "stock_account",
+        "sale_stock",
+        "report_xlsx",
+    ],
     "data": [
         "security/marketplace_cash_security.xml",
         "security/ir.model.access.csv",
@@ -20,6 +25,7 @@
         "views/marketplace_channel_views.xml",
         "views/sale_order_views.xml",
         "views/stock_valuation_snapshot_views.xml",
+        "views/stock_close_pack_report.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -8,10 +8,9 @@ product (slow movers); the allocation of each product's value to its locations i
 ``core.valuation`` (pure Python, integer cents); lines are written with COPY.
 """
 
-import io
 from collections import defaultdict
 from datetime import datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytz
 
@@ -20,6 +19,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..core import valuation as core
+from .sql_copy import copy_rows
 
 LOCATION_KINDS = [
     ("warehouse", "Warehouse"),
@@ -307,7 +307,7 @@ class StockValuationSnapshot(models.Model):
         self._write_differences(differences)
         valuation_total = sum((cell.value for cell in valued), Decimal(0))
         odoo_valuation = sum((layer.value for layer in layers.values()), Decimal(0))
-        self._compute_movers(cutoff, valued, locations, products)
+        self._compute_movers(cutoff, valued, locations, products, layers)
         gl_balance = self._compute_gl(cutoff, layers, products)
         self.write(
             {
@@ -438,18 +438,7 @@ class StockValuationSnapshot(models.Model):
     def _copy(self, table, columns, rows):
         """Write ``rows`` into ``table`` with COPY (a snapshot has up to a million
         lines)."""
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(r"\N" if v is None else str(v) for v in row) + "\n")
-        buffer.seek(0)
-        self.env.cr.copy_expert(
-            SQL(
-                "COPY %s (%s) FROM STDIN",
-                SQL.identifier(table),
-                SQL(", ").join(SQL.identifier(c) for c in columns),
-            ).code,
-            buffer,
-        )
+        copy_rows(self.env.cr, table, columns, rows)
 
     def _write_lines(self, valued, locations, products):
         company = self.company_id.id
@@ -543,19 +532,57 @@ class StockValuationSnapshot(models.Model):
             for warehouse_id, product_id, *rest in self.env.cr.fetchall()
         }
 
-    def _compute_movers(self, cutoff, valued, locations, products):
+    def _delivered_cost(self, cutoff):
+        """{(warehouse, product): cost of the goods delivered to customers from
+        the warehouse over the year before ``cutoff``, net of the customers'
+        returns into it}: the value of their valuation layers (FIFO, AVCO or
+        standard as they were booked)."""
+        self.env.cr.execute(
+            """
+            SELECT side.warehouse_id, m.product_id, -sum(v.value)
+              FROM stock_move m
+              JOIN stock_valuation_layer v ON v.stock_move_id = m.id
+              JOIN stock_location src ON src.id = m.location_id
+              JOIN stock_location dst ON dst.id = m.location_dest_id
+              CROSS JOIN LATERAL (VALUES
+                  (src.warehouse_id, dst.usage),
+                  (dst.warehouse_id, src.usage)
+              ) AS side(warehouse_id, other_usage)
+             WHERE m.state = 'done' AND m.company_id = %s
+               AND v.create_date < %s AND v.create_date >= %s
+               AND side.warehouse_id IS NOT NULL AND side.other_usage = 'customer'
+             GROUP BY side.warehouse_id, m.product_id
+            """,
+            [self.company_id.id, cutoff, cutoff - timedelta(days=PERIOD_DAYS)],
+        )
+        return {
+            (warehouse_id, product_id): _d(value)
+            for warehouse_id, product_id, value in self.env.cr.fetchall()
+        }
+
+    def _round(self, value):
+        """Half up, to the currency's decimals (as the core and Odoo round)."""
+        return value.quantize(
+            Decimal(1).scaleb(-self.currency_id.decimal_places), rounding=ROUND_HALF_UP
+        )
+
+    def _compute_movers(self, cutoff, valued, locations, products, layers):
         on_hand = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        company_cost = {}
+        # The company's unit cost of each product at the date (its layers).
+        company_cost = {
+            product_id: layer.value / layer.quantity
+            for product_id, layer in layers.items()
+            if layer.quantity
+        }
         for cell in valued:
             warehouse_id = locations[cell.location_id][0]
-            if cell.quantity:
-                company_cost.setdefault(cell.product_id, cell.unit_cost)
             if warehouse_id is None:
                 continue
             entry = on_hand[(warehouse_id, cell.product_id)]
             entry[0] += cell.quantity
             entry[1] += cell.value
         movements = self._movements(cutoff)
+        delivered_cost = self._delivered_cost(cutoff)
         keys = set(on_hand) | {
             key for key, rest in movements.items() if rest[3] and key[1] in products
         }
@@ -571,8 +598,8 @@ class StockValuationSnapshot(models.Model):
                 key, (None, None, None, 0)
             )
             consumed = _d(consumed)
-            unit_cost = company_cost.get(product_id, fallback.get(product_id, 0))
-            consumed_value = (consumed * _d(unit_cost)).quantize(Decimal("0.01"))
+            unit_cost = _d(company_cost.get(product_id, fallback.get(product_id, 0)))
+            consumed_value = self._round(delivered_cost.get(key, Decimal(0)))
             consumption[warehouse_id][product_id] = max(consumed_value, Decimal(0))
             days = (cutoff - last).days if last else None
             cover = core.cover_days(quantity, consumed, PERIOD_DAYS)
@@ -586,13 +613,14 @@ class StockValuationSnapshot(models.Model):
                     value,
                     receipt,
                     delivery,
+                    last,
                     days,
                     core.ageing_bucket(days),
                     consumed,
                     consumed_value,
                     cover,
                     over,
-                    (over * _d(unit_cost)).quantize(Decimal("0.01")),
+                    self._round(over * unit_cost),
                 ]
             )
         classes = {}
@@ -612,6 +640,7 @@ class StockValuationSnapshot(models.Model):
                 "value",
                 "last_receipt",
                 "last_delivery",
+                "last_move",
                 "days_idle",
                 "ageing",
                 "consumed_qty",
@@ -630,7 +659,7 @@ class StockValuationSnapshot(models.Model):
         for row in rows:
             entry = dio[(row[0], row[2])]
             entry[0] += row[4]
-            entry[1] += row[10]
+            entry[1] += row[11]
         self._copy(
             "stock_valuation_snapshot_dio",
             (
@@ -788,6 +817,21 @@ class StockValuationSnapshot(models.Model):
                 "domain": repr([("snapshot_id", "=", self.id)]),
             }
         )
+        self.invalidate_recordset(["difference_ids"])
+        differences = self.difference_ids
+        vals_list.append(
+            {
+                "code": "valuation_differences",
+                "name": self.env._(
+                    "Stock on hand against Odoo's valuation (valuation differences)"
+                ),
+                "status": "warning" if differences else "ok",
+                "count": len(differences),
+                "amount": sum(differences.mapped("value")),
+                "res_model": "stock.valuation.snapshot.difference",
+                "domain": repr([("snapshot_id", "=", self.id)]),
+            }
+        )
         self.env["stock.valuation.snapshot.check"].sudo().with_context(
             snapshot_compute=True
         )._create_rows(self, vals_list)
@@ -808,13 +852,14 @@ class StockValuationSnapshot(models.Model):
         per_key = defaultdict(Decimal)
         for product_id, layer in layers.items():
             categ_id, _method, valuation, account_id = products[product_id]
+            per_key[("valuation", account_id, categ_id)] += layer.value
             if valuation == "manual_periodic":
-                rows.append(("manual_valuation", account_id, categ_id, -layer.value))
-                per_key[("valuation", account_id, categ_id)] += layer.value
-            else:
-                per_key[("valuation", account_id, categ_id)] += layer.value
+                # No entries are booked for these layers: their value is missing
+                # from the ledger.
+                per_key[("manual_valuation", account_id, categ_id)] -= layer.value
         for (kind, account_id, categ_id), amount in per_key.items():
-            rows.append((kind, account_id, categ_id, amount))
+            if amount or kind == "valuation":
+                rows.append((kind, account_id, categ_id, amount))
         self.env.cr.execute(
             """
             SELECT account_id, coalesce(sum(balance), 0)
@@ -1088,6 +1133,9 @@ class StockValuationSnapshotMover(models.Model):
     value = fields.Monetary(readonly=True)
     last_receipt = fields.Datetime(readonly=True)
     last_delivery = fields.Datetime(readonly=True)
+    last_move = fields.Datetime(
+        string="Last Movement", readonly=True, help="Empty: never moved."
+    )
     days_idle = fields.Integer(
         string="Days Without Movement",
         readonly=True,

@@ -411,6 +411,7 @@ class TestStockValuationSnapshot(ValuationReconciliationTestCommon):
                 "negative_stock": ("ok", 0),
                 "not_invoiced": ("ok", 0),
                 "gl_difference": ("ok", 0),
+                "valuation_differences": ("ok", 0),
             },
         )
         action = end.check_ids.filtered(lambda c: c.code == "bank_lines").action_open()

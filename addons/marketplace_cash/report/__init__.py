@@ -1,0 +1,1 @@
+from . import stock_close_pack_xlsx
