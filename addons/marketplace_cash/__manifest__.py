@@ -14,6 +14,7 @@
         "marketplace_connectors",
         "stock_account",
         "sale_stock",
+        "purchase_stock",
         "report_xlsx",
     ],
     "data": [
@@ -26,6 +27,7 @@
         "views/sale_order_views.xml",
         "views/stock_valuation_snapshot_views.xml",
         "views/stock_close_pack_report.xml",
+        "views/cash_forecast_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -4,3 +4,7 @@ from . import marketplace_payout
 from . import marketplace_bank_proposal
 from . import sale_order
 from . import stock_valuation_snapshot
+from . import cash_forecast
+from . import cash_scenario
+from . import account_move
+from . import res_company

@@ -1,13 +1,58 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from datetime import date, timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..core import reserves
+from ..core import forecast, reserves
 from ..core.posting import default_mapping_fr
 
 RESERVE_CATEGORIES = ("reserve_hold", "reserve_release")
+
+# What each platform does by default (the user edits it per channel): Amazon EU
+# settles every 14 days, money released 7 days after delivery (DD+7), deposited
+# about 3 business days after the close; Mirakl operators pay twice a month; Shopify
+# Payments and Stripe pay out daily (every day's balance a few days later), eBay and
+# PayPal weekly.
+PLATFORM_CALENDARS = {
+    "amazon": {
+        "payout_cycle": "days",
+        "payout_every_days": 14,
+        "payout_deposit_lag": 3,
+        "payout_release": "delivery",
+        "payout_release_days": 7,
+    },
+    "mirakl": {
+        "payout_cycle": "semimonthly",
+        "payout_deposit_lag": 2,
+        "payout_release": "delivery",
+        "payout_release_days": 0,
+    },
+    "shopify": {
+        "payout_cycle": "days",
+        "payout_every_days": 1,
+        "payout_deposit_lag": 2,
+        "payout_release": "order",
+    },
+    "stripe": {
+        "payout_cycle": "days",
+        "payout_every_days": 1,
+        "payout_deposit_lag": 2,
+        "payout_release": "order",
+        "payout_release_days": 7,
+    },
+    "ebay": {
+        "payout_cycle": "weekly",
+        "payout_deposit_lag": 2,
+        "payout_release": "order",
+    },
+    "paypal": {
+        "payout_cycle": "weekly",
+        "payout_deposit_lag": 1,
+        "payout_release": "order",
+    },
+}
 
 
 class MarketplaceChannel(models.Model):
@@ -278,3 +323,168 @@ class MarketplaceChannel(models.Model):
     def _cron_match_bank_lines(self):
         self.env["marketplace.payout"].match_bank_lines()
         return True
+
+    # ---- payout calendar (the cash forecast)
+
+    payout_cycle = fields.Selection(
+        [
+            ("days", "Every N Days"),
+            ("weekly", "Weekly"),
+            ("semimonthly", "Twice a Month"),
+            ("monthly", "Monthly"),
+        ],
+        default="days",
+        required=True,
+        help="When the platform closes a settlement period.",
+    )
+    payout_anchor = fields.Date(
+        string="Cycle Anchor",
+        default=lambda self: date(2026, 1, 5),
+        help="A known close date: the cycle repeats every N days from it.",
+    )
+    payout_every_days = fields.Integer(string="Every (Days)", default=14)
+    payout_weekday = fields.Selection(
+        [
+            (str(i), name)
+            for i, name in enumerate(
+                [
+                    "Monday",
+                    "Tuesday",
+                    "Wednesday",
+                    "Thursday",
+                    "Friday",
+                    "Saturday",
+                    "Sunday",
+                ]
+            )
+        ],
+        string="Close Weekday",
+        default="0",
+    )
+    payout_month_day = fields.Integer(
+        string="Close Day", default=1, help="Monthly close (and the first of two)."
+    )
+    payout_month_day_2 = fields.Integer(
+        string="Second Close Day", default=16, help="Second close of the month."
+    )
+    payout_deposit_lag = fields.Integer(
+        string="Deposit Lag (Business Days)",
+        default=3,
+        help="Business days between the close and the money in the bank.",
+    )
+    payout_release = fields.Selection(
+        [("order", "Order Date"), ("shipment", "Shipment"), ("delivery", "Delivery")],
+        string="Funds Released From",
+        default="order",
+        required=True,
+    )
+    payout_release_days = fields.Integer(
+        string="Release Delay (Days)",
+        help="Days after that date (Amazon: delivery + 7, DD+7).",
+    )
+    payout_reserve_rate = fields.Float(
+        string="Reserve Rate",
+        digits=(16, 4),
+        help="Share of each payout the platform holds back.",
+    )
+    payout_reserve_days = fields.Integer(
+        string="Reserve Held For (Days)", help="When a reserve is released."
+    )
+    payout_minimum = fields.Monetary(
+        string="Minimum Payout",
+        help="Below this the platform carries the balance over.",
+    )
+    forecast_fee_rate = fields.Float(
+        string="Expected Fees",
+        digits=(16, 4),
+        default=0.15,
+        help="Share of an order's amount the platform keeps (commission and fees), "
+        "for orders not settled yet.",
+    )
+    forecast_return_rate = fields.Float(
+        string="Expected Returns",
+        digits=(16, 4),
+        default=0.05,
+        help="Share of the orders expected to be refunded.",
+    )
+    payout_observed_delay = fields.Float(
+        string="Observed Delay (Days)",
+        compute="_compute_payout_observed_delay",
+        digits=(16, 1),
+        help="Median days between an order and the deposit of the payout that paid "
+        "it, over the payouts deposited in the last 90 days.",
+    )
+    payout_configured_delay = fields.Float(
+        string="Configured Delay (Days)",
+        compute="_compute_payout_observed_delay",
+        digits=(16, 1),
+        help="The delay the calendar above gives an order placed today (release, "
+        "next close, deposit lag).",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            for name, value in PLATFORM_CALENDARS.get(vals.get("platform"), {}).items():
+                vals.setdefault(name, value)
+        return super().create(vals_list)
+
+    @api.onchange("platform")
+    def _onchange_platform_calendar(self):
+        for channel in self:
+            for name, value in PLATFORM_CALENDARS.get(channel.platform, {}).items():
+                channel[name] = value
+
+    def _payout_calendar(self):
+        """The channel's calendar as the core sees it."""
+        self.ensure_one()
+        return forecast.Calendar(
+            cycle=self.payout_cycle,
+            anchor=self.payout_anchor or date(2026, 1, 5),
+            every_days=max(self.payout_every_days, 1),
+            weekday=int(self.payout_weekday or 0),
+            month_days=(
+                (self.payout_month_day, self.payout_month_day_2)
+                if self.payout_cycle == "semimonthly"
+                else (self.payout_month_day,)
+            ),
+            deposit_lag=max(self.payout_deposit_lag, 0),
+            release=self.payout_release,
+            release_days=self.payout_release_days,
+            reserve_rate=Decimal(str(self.payout_reserve_rate or 0)),
+            reserve_days=self.payout_reserve_days,
+            minimum_payout=Decimal(str(self.payout_minimum or 0)),
+        )
+
+    @api.depends_context("uid")
+    def _compute_payout_observed_delay(self):
+        since = fields.Datetime.now() - timedelta(days=90)
+        self.env["marketplace.transaction"].flush_model()
+        self.env["marketplace.payout"].flush_model()
+        self.env["sale.order"].flush_model(["date_order"])
+        self.env.cr.execute(
+            """
+            SELECT p.channel_id,
+                   percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY EXTRACT(EPOCH FROM p.date_deposit - o.date_order)
+                                / 86400)
+              FROM marketplace_transaction t
+              JOIN marketplace_payout p ON p.id = t.payout_id
+              JOIN sale_order o ON o.id = t.sale_order_id
+             WHERE t.category = 'sale' AND p.channel_id = ANY(%s)
+               AND p.date_deposit >= %s
+             GROUP BY p.channel_id
+            """,
+            [self.ids, since],
+        )
+        observed = dict(self.env.cr.fetchall())
+        today = fields.Date.context_today(self)
+        for channel in self:
+            median = observed.get(channel.id)
+            channel.payout_observed_delay = round(median, 1) if median else 0.0
+            calendar = channel._payout_calendar()
+            release = forecast.release_date(calendar, today, today, today)
+            close = forecast.next_close(calendar, release)
+            channel.payout_configured_delay = (
+                forecast.deposit_date(calendar, close) - today
+            ).days

@@ -410,6 +410,7 @@ class TestStockValuationSnapshot(ValuationReconciliationTestCommon):
                 "payouts_unreconciled": ("na", 0),
                 "negative_stock": ("ok", 0),
                 "not_invoiced": ("ok", 0),
+                "not_billed": ("ok", 0),
                 "gl_difference": ("ok", 0),
                 "valuation_differences": ("ok", 0),
             },
