@@ -45,6 +45,7 @@ def _d(value):
 
 class MarketplaceCashForecast(models.Model):
     _name = "marketplace.cash.forecast"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _description = "Cash Forecast"
     _order = "date desc, id desc"
 
@@ -99,14 +100,24 @@ class MarketplaceCashForecast(models.Model):
 
     @api.model
     def _cron_compute(self):
-        """Every day: each company's forecast from today."""
+        """Every day: each company's forecast from today, then the alerts. The
+        forecasts made on Mondays are kept (the variance compares each week with
+        what its Monday expected); the other days' are replaced by the next one."""
         today = fields.Date.context_today(self)
         for company in self.env["res.company"].search([("active", "=", True)]):
             forecast = self.search(
-                [("company_id", "=", company.id)], order="date desc, id desc", limit=1
+                [("company_id", "=", company.id), ("date", "=", today)], limit=1
             ) or self.create({"company_id": company.id, "date": today})
-            forecast.with_company(company).write({"date": today})
-            forecast.with_company(company).action_compute()
+            forecast = forecast.with_company(company)
+            forecast.action_compute()
+            self.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("date", "<", today),
+                    ("id", "!=", forecast.id),
+                ]
+            ).filtered(lambda f: f.date.weekday() != 0).unlink()
+            forecast._check_alerts()
 
     def action_compute(self):
         for forecast in self:
@@ -114,6 +125,216 @@ class MarketplaceCashForecast(models.Model):
             for scenario in forecast.scenario_ids:
                 scenario._compute_on(forecast)
         return True
+
+    # ---- alerts
+
+    def _alert(self, key, message):
+        """An activity for the finance managers (and a message, emailed to those
+        who get their notifications by email), once per ``key`` while open."""
+        self.ensure_one()
+        summary = self.env._("Cash alert: %s", key)
+        if self.activity_ids.filtered(lambda a: a.summary == summary):
+            return False
+        group = self.env.ref("account.group_account_manager")
+        users = group.users.filtered(
+            lambda u: self.company_id in u.company_ids and not u.share
+        ) or self.env.ref("marketplace_cash.group_cash_manager").users.filtered(
+            lambda u: self.company_id in u.company_ids and not u.share
+        )
+        for user in users:
+            self.activity_schedule(
+                "mail.mail_activity_data_warning",
+                summary=summary,
+                note=message,
+                user_id=user.id,
+            )
+        self.message_post(
+            body=message,
+            partner_ids=users.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+        return True
+
+    def _check_alerts(self):
+        """Late or short payouts, a jump of a channel's reserve, the lowest point
+        under the minimum cash, stock growing faster than sales for 4 weeks.
+        Returns the keys raised."""
+        self.ensure_one()
+        raised = []
+        company = self.company_id
+        today = self.date
+        for key, message in (
+            self._late_payouts(today)
+            + self._reserve_jumps(today)
+            + self._stock_outgrowing_sales(today)
+        ):
+            if self._alert(key, message):
+                raised.append(key)
+        if company.cash_minimum and self.lowest < company.cash_minimum:
+            key = self.env._("lowest point %s", self.start)
+            message = self.env._(
+                "The forecast's lowest point, %(lowest)s in week %(week)s, is under "
+                "the minimum cash of %(minimum)s.",
+                lowest=self.lowest,
+                week=self.lowest_week,
+                minimum=company.cash_minimum,
+            )
+            if self._alert(key, message):
+                raised.append(key)
+        return raised
+
+    def _late_payouts(self, today):
+        """The payouts last week's Monday forecast expected more than the
+        tolerance ago that did not come (late) or came short."""
+        company = self.company_id
+        tolerance = timedelta(days=company.cash_payout_tolerance_days)
+        monday = today - timedelta(days=today.weekday() + 7)
+        previous = self.search(
+            [("company_id", "=", company.id), ("date", "=", monday)], limit=1
+        )
+        alerts = []
+        for flow in previous.flow_ids.filtered(
+            lambda f: (
+                f.source == "payouts"
+                and not f.scenario_id
+                and f.amount > 0
+                and f.day + tolerance < today
+            )
+        ):
+            paid = sum(
+                self.env["marketplace.payout"]
+                .search(
+                    [
+                        ("channel_id", "=", flow.channel_id.id),
+                        ("date_deposit", ">=", flow.day - tolerance),
+                        ("date_deposit", "<=", today),
+                    ]
+                )
+                .mapped("amount_computed")
+            )
+            rate = 1 - company.cash_payout_tolerance_rate
+            if not paid:
+                key = self.env._(
+                    "%(channel)s late %(day)s",
+                    channel=flow.channel_id.name,
+                    day=flow.day,
+                )
+                message = self.env._(
+                    "%(channel)s: the payout of %(amount)s expected on %(day)s has "
+                    "not arrived.",
+                    channel=flow.channel_id.name,
+                    amount=flow.amount,
+                    day=flow.day,
+                )
+            elif paid < flow.amount * rate:
+                key = self.env._(
+                    "%(channel)s short %(day)s",
+                    channel=flow.channel_id.name,
+                    day=flow.day,
+                )
+                message = self.env._(
+                    "%(channel)s: %(paid)s paid against %(amount)s expected on "
+                    "%(day)s.",
+                    channel=flow.channel_id.name,
+                    paid=paid,
+                    amount=flow.amount,
+                    day=flow.day,
+                )
+            else:
+                continue
+            alerts.append((key, message))
+        return alerts
+
+    def _reserve_balances(self, when):
+        """{channel: reserve held at ``when``} (holds are negative lines)."""
+        self.env.cr.execute(
+            """
+            SELECT t.channel_id, -sum(t.amount)
+              FROM marketplace_transaction t
+              JOIN marketplace_channel c ON c.id = t.channel_id
+             WHERE c.company_id = %s AND t.posted_at < %s
+               AND t.category IN ('reserve_hold', 'reserve_release')
+             GROUP BY t.channel_id
+            """,
+            [self.company_id.id, when],
+        )
+        return {channel: _d(held) for channel, held in self.env.cr.fetchall()}
+
+    def _reserve_jumps(self, today):
+        """Channels whose reserve grew by more than the company's threshold over
+        the last 7 days."""
+        now = self._reserve_balances(today + timedelta(days=1))
+        before = self._reserve_balances(today - timedelta(days=6))
+        jump = _d(self.company_id.cash_reserve_jump_rate)
+        alerts = []
+        for channel_id, held in now.items():
+            was = before.get(channel_id, Decimal(0))
+            if held > 0 and held > was * (1 + jump):
+                channel = self.env["marketplace.channel"].browse(channel_id)
+                alerts.append(
+                    (
+                        self.env._(
+                            "%(channel)s reserve %(day)s",
+                            channel=channel.name,
+                            day=today,
+                        ),
+                        self.env._(
+                            "%(channel)s now holds %(held)s in reserve (%(was)s a "
+                            "week ago).",
+                            channel=channel.name,
+                            held=held,
+                            was=was,
+                        ),
+                    )
+                )
+        return alerts
+
+    def _stock_outgrowing_sales(self, today):
+        """Stock value (the valuation layers) growing faster than sales (the
+        confirmed orders, excl. VAT) week after week for the last 4 weeks."""
+        company = self.company_id.id
+        ends = [
+            today - timedelta(days=today.weekday() + 7 * k) for k in range(5, -1, -1)
+        ]
+        self.env.cr.execute(
+            """
+            SELECT e.day,
+                   (SELECT coalesce(sum(value), 0) FROM stock_valuation_layer
+                     WHERE company_id = %(company)s AND create_date < e.day),
+                   (SELECT coalesce(sum(amount_untaxed / coalesce(
+                                nullif(currency_rate, 0), 1)), 0)
+                      FROM sale_order
+                     WHERE company_id = %(company)s AND state = 'sale'
+                       AND date_order >= e.day - 7 AND date_order < e.day)
+              FROM unnest(%(ends)s::date[]) AS e(day)
+             ORDER BY e.day
+            """,
+            {"company": company, "ends": ends},
+        )
+        rows = [(_d(stock), _d(sales)) for _day, stock, sales in self.env.cr.fetchall()]
+
+        def growth(new, old):
+            return (new - old) / old if old else (Decimal(1) if new > 0 else Decimal(0))
+
+        weeks = [
+            (growth(rows[i][0], rows[i - 1][0]), growth(rows[i][1], rows[i - 1][1]))
+            for i in range(2, len(rows))
+        ]
+        if len(weeks) == 4 and all(
+            g_stock > max(g_sales, 0) for g_stock, g_sales in weeks
+        ):
+            return [
+                (
+                    self.env._("stock outgrowing sales %s", today),
+                    self.env._(
+                        "Stock value has grown faster than sales for 4 weeks: "
+                        "%(stock)s now against %(before)s four weeks ago.",
+                        stock=rows[-1][0],
+                        before=rows[1][0],
+                    ),
+                )
+            ]
+        return []
 
     # ---- gathering
 
@@ -236,13 +457,11 @@ class MarketplaceCashForecast(models.Model):
             [channels.ids],
         )
         rows = self.env.cr.fetchall()
-        by_id = {channel.id: channel for channel in channels}
         calendars = {channel.id: channel._payout_calendar() for channel in channels}
+        rates = {channel.id: channel._forecast_rates() for channel in channels}
         for order_id, channel_id, ordered, shipped, amount in rows:
-            channel = by_id[channel_id]
-            keep = (1 - _d(channel.forecast_fee_rate)) * (
-                1 - _d(channel.forecast_return_rate)
-            )
+            fee_rate, return_rate = rates[channel_id]
+            keep = (1 - fee_rate) * (1 - return_rate)
             receivables[channel_id].append(
                 core.Receivable(
                     (_d(amount) * keep).quantize(Decimal("0.01")),
@@ -669,3 +888,74 @@ class MarketplaceCashForecastWeek(models.Model):
             "domain": domain,
             "views": [(False, "list")],
         }
+
+
+class MarketplaceCashVariance(models.Model):
+    """Forecast against actual, per channel and week: what the week's Monday
+    forecast expected the channel to pay out that week, and what came."""
+
+    _name = "marketplace.cash.variance"
+    _description = "Payout Forecast Variance"
+    _auto = False
+    _order = "week_start desc, channel_id"
+
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    channel_id = fields.Many2one("marketplace.channel", readonly=True)
+    week_start = fields.Date(string="Week Of", readonly=True)
+    expected = fields.Monetary(readonly=True)
+    actual = fields.Monetary(readonly=True)
+    difference = fields.Monetary(readonly=True, help="Actual minus expected.")
+    expected_day = fields.Date(string="First Expected Deposit", readonly=True)
+    actual_day = fields.Date(string="First Actual Deposit", readonly=True)
+    delay_days = fields.Integer(
+        readonly=True, aggregator="avg", help="First actual minus first expected."
+    )
+
+    def init(self):
+        self.env.cr.execute(
+            """
+            CREATE OR REPLACE VIEW marketplace_cash_variance AS (
+                WITH mondays AS (
+                    SELECT DISTINCT company_id, date AS week_start
+                      FROM marketplace_cash_forecast
+                     WHERE extract(isodow FROM date) = 1
+                ), expected AS (
+                    SELECT f.company_id, fl.channel_id, f.date AS week_start,
+                           sum(fl.amount) AS amount, min(fl.day) AS first_day
+                      FROM marketplace_cash_forecast f
+                      JOIN marketplace_cash_forecast_flow fl
+                        ON fl.forecast_id = f.id AND fl.scenario_id IS NULL
+                       AND fl.source = 'payouts'
+                     WHERE extract(isodow FROM f.date) = 1
+                       AND fl.day BETWEEN f.date AND f.date + 6
+                     GROUP BY f.company_id, fl.channel_id, f.date
+                ), actual AS (
+                    SELECT c.company_id, p.channel_id,
+                           date_trunc('week', p.date_deposit)::date AS week_start,
+                           sum(p.amount_computed) AS amount,
+                           min(p.date_deposit)::date AS first_day
+                      FROM marketplace_payout p
+                      JOIN marketplace_channel c ON c.id = p.channel_id
+                     WHERE p.date_deposit IS NOT NULL
+                     GROUP BY c.company_id, p.channel_id, 3
+                )
+                SELECT row_number() OVER (ORDER BY m.week_start, ch.channel_id) AS id,
+                       m.company_id, ch.channel_id, m.week_start,
+                       coalesce(e.amount, 0) AS expected,
+                       coalesce(a.amount, 0) AS actual,
+                       coalesce(a.amount, 0) - coalesce(e.amount, 0) AS difference,
+                       e.first_day AS expected_day, a.first_day AS actual_day,
+                       a.first_day - e.first_day AS delay_days
+                  FROM mondays m
+                  JOIN (SELECT company_id, week_start, channel_id FROM expected
+                        UNION
+                        SELECT company_id, week_start, channel_id FROM actual) ch
+                    ON ch.company_id = m.company_id AND ch.week_start = m.week_start
+                  LEFT JOIN expected e ON e.company_id = m.company_id
+                       AND e.week_start = m.week_start AND e.channel_id = ch.channel_id
+                  LEFT JOIN actual a ON a.company_id = m.company_id
+                       AND a.week_start = m.week_start AND a.channel_id = ch.channel_id
+            )
+            """
+        )

@@ -399,7 +399,8 @@ class MarketplaceChannel(models.Model):
         digits=(16, 4),
         default=0.15,
         help="Share of an order's amount the platform keeps (commission and fees), "
-        "for orders not settled yet.",
+        "for orders not settled yet. With Margin Alerts, the channel's cost profile "
+        "decides.",
     )
     forecast_return_rate = fields.Float(
         string="Expected Returns",
@@ -434,6 +435,27 @@ class MarketplaceChannel(models.Model):
         for channel in self:
             for name, value in PLATFORM_CALENDARS.get(channel.platform, {}).items():
                 channel[name] = value
+
+    def _forecast_rates(self):
+        """(expected fees, expected returns) as fractions of an order's amount, for
+        the orders not settled yet (margin_alerts takes them from the channel's
+        cost profile)."""
+        self.ensure_one()
+        fee, returns = self.forecast_fee_rate, self.forecast_return_rate
+        if "margin.cost.profile" in self.env:
+            # margin_alerts installed: the channel's own cost profile (commission,
+            # payment and other fees as a share of the price; its return rate). As
+            # superuser: finance reads the cost model without sales rights.
+            profile = (
+                self.env["margin.cost.profile"]
+                .sudo()
+                ._profile_for(self.company_id, self, self.env["product.category"])
+            )
+            if profile.channel_id == self:
+                fee = profile.commission_rate + profile.payment_fee_rate
+                fee += profile.other_rate
+                returns = profile.return_rate
+        return Decimal(str(fee or 0)), Decimal(str(returns or 0))
 
     def _payout_calendar(self):
         """The channel's calendar as the core sees it."""

@@ -20,3 +20,21 @@ class ResCompany(models.Model):
         currency_field="currency_id",
         help="An alert when the forecast's lowest point falls below it.",
     )
+    cash_payout_tolerance_days = fields.Integer(
+        string="Payout Late After (Days)",
+        default=2,
+        help="A payout not in the bank this many days after its expected date is late.",
+    )
+    cash_payout_tolerance_rate = fields.Float(
+        string="Payout Short Below",
+        digits=(16, 4),
+        default=0.05,
+        help="A payout more than this share below its forecast is short.",
+    )
+    cash_reserve_jump_rate = fields.Float(
+        string="Reserve Jump Above",
+        digits=(16, 4),
+        default=0.25,
+        help="An alert when a channel's reserve grows by more than this share in a "
+        "week.",
+    )

@@ -71,9 +71,9 @@ class TestCashForecast(AccountTestInvoicingCommon):
         cls.env.invalidate_all()
         return order
 
-    def forecast(self):
+    def forecast(self, day=TODAY):
         forecast = self.env["marketplace.cash.forecast"].create(
-            {"company_id": self.company.id, "date": TODAY}
+            {"company_id": self.company.id, "date": day}
         )
         forecast.action_compute()
         return forecast
@@ -310,3 +310,87 @@ class TestCashForecast(AccountTestInvoicingCommon):
                 ],
             }
         ).action_post()
+
+    def actual_payout(self, name, amount, deposit):
+        # The ledger is written by the importer, not by users: sudo for the fixture.
+        env = self.env(su=True)
+        payout = env["marketplace.payout"].create(
+            {
+                "channel_id": self.channel.id,
+                "name": name,
+                "currency_id": self.company.currency_id.id,
+                "date_deposit": deposit,
+            }
+        )
+        env["marketplace.transaction"].create(
+            {
+                "payout_id": payout.id,
+                "channel_id": self.channel.id,
+                "category": "sale",
+                "amount": amount,
+                "currency_id": self.company.currency_id.id,
+                "sale_order_id": self.order_a.id,
+                "order_ref": self.order_a.marketplace_order_ref,
+                "external_key": f"fc:{name}",
+                "posted_at": deposit,
+            }
+        )
+        payout._recompute_totals()
+        return payout
+
+    def test_variance_against_the_monday_forecast(self):
+        """Monday 16/11's forecast expects A's 145.35 on Thursday 19/11; 140.00
+        came on Friday 20/11: -5.35, one day late."""
+        self.forecast(date(2026, 11, 16))
+        self.actual_payout("P-A", 140.00, datetime(2026, 11, 20, 6, 0))
+        self.env["marketplace.cash.variance"].invalidate_model()
+        row = self.env["marketplace.cash.variance"].search(
+            [("channel_id", "=", self.channel.id), ("week_start", "=", "2026-11-16")]
+        )
+        self.assertRecordValues(
+            row,
+            [
+                {
+                    "expected": 145.35,
+                    "actual": 140.00,
+                    "difference": -5.35,
+                    "expected_day": date(2026, 11, 19),
+                    "actual_day": date(2026, 11, 20),
+                    "delay_days": 1,
+                }
+            ],
+        )
+
+    def test_alerts(self):
+        """Wednesday 25/11: the 145.35 expected on 19/11 by Monday 16/11's forecast
+        is not in the bank 2 days later: late. A reserve of 50.00 appeared this
+        week (none before). The lowest point is under a 20,000.00 minimum."""
+        self.forecast(date(2026, 11, 16))
+        self.company.cash_minimum = 20000.00
+        self.env(su=True)["marketplace.transaction"].create(
+            {
+                "channel_id": self.channel.id,
+                "category": "reserve_hold",
+                "amount": -50.00,
+                "currency_id": self.company.currency_id.id,
+                "external_key": "fc:reserve",
+                "posted_at": datetime(2026, 11, 24, 8, 0),
+            }
+        )
+        today = self.forecast(date(2026, 11, 25))
+        raised = today._check_alerts()
+        self.assertEqual(len(raised), 3, raised)
+        self.assertIn("late", raised[0])
+        self.assertIn("reserve", raised[1])
+        self.assertIn("lowest point", raised[2])
+        activities = today.activity_ids
+        self.assertTrue(activities)
+        self.assertIn(self.env.user, activities.user_id)
+        # Once per alert while its activity is open.
+        self.assertEqual(today._check_alerts(), [])
+        # A short payout instead: 100.00 of 145.35, more than 5 % short.
+        self.actual_payout("P-short", 100.00, datetime(2026, 11, 20, 6, 0))
+        short = self.forecast(date(2026, 11, 26))
+        keys = [key for key, _message in short._late_payouts(short.date)]
+        self.assertEqual(len(keys), 1)
+        self.assertIn("short", keys[0])
