@@ -853,7 +853,7 @@ class MarketplaceCashForecastWeek(models.Model):
         "marketplace.cash.forecast", required=True, ondelete="cascade", index=True
     )
     scenario_id = fields.Many2one("marketplace.cash.scenario", ondelete="cascade")
-    scenario_name = fields.Char(string="Scenario Name", readonly=True)
+    scenario_name = fields.Char(string="Scenario Label", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     week = fields.Integer(readonly=True, aggregator=None)
