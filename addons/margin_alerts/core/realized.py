@@ -139,6 +139,9 @@ def allocate(amount, weights, places=2):
     units = abs(value) * 10**places
     if units.denominator != 1:
         raise MarginCoreError(f"{amount} has more than {places} decimals")
+    if len(weights) == 1 and _frac(weights[0]) >= 0:
+        # One target (most sales, commissions, refunds): the whole amount.
+        return [Decimal(amount).quantize(Decimal(1).scaleb(-places))]
     shares = [_frac(weight) for weight in weights]
     if not shares:
         raise MarginCoreError("cannot allocate over no weight")

@@ -11,8 +11,8 @@ Two tables, refreshed incrementally (``_cron_refresh``):
   recomputed when its signature (count and last id of its transactions or layers)
   changed; transactions not paid out yet do not count (realized = settled).
 - ``margin.realized``: one row per reporting key, the sum of its parts, rewritten
-  per (channel, month) touched: the pivot reads a few thousand rows, not the
-  order lines.
+  per (channel, month) touched: the pivot reads one row per key (at 1M order
+  lines about 400k), not the order lines and their transactions.
 """
 
 from collections import defaultdict
@@ -21,6 +21,8 @@ from fractions import Fraction
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+
+from odoo.addons.marketplace_connectors.models.sql_copy import copy_rows
 
 from ..core import realized as core
 
@@ -40,6 +42,7 @@ QUANTITIES = ("qty_sold", "qty_delivered", "qty_returned")
 MEASURES = QUANTITIES + MONEY
 KEY = ("company_id", "product_id", "channel_id", "country_id", "month")
 CHUNK = 500
+TXN_CHUNK = 200_000
 
 
 def _d(value):
@@ -98,20 +101,46 @@ class MarginRealizedPart(models.Model):
         Returns the number of payouts and orders recomputed."""
         touched = set()
         payouts = self._dirty_payouts()
-        for start in range(0, len(payouts), CHUNK):
-            touched |= self._refresh_payouts(dict(payouts[start : start + CHUNK]))
+        for chunk in self._chunks(payouts):
+            touched |= self._refresh_payouts(dict(chunk))
+            self._analyze()
         orders = self._dirty_orders()
         for start in range(0, len(orders), CHUNK):
             touched |= self._refresh_orders(dict(orders[start : start + CHUNK]))
+            self._analyze()
         self.env["margin.realized"]._rebuild(touched)
         return len(payouts), len(orders)
+
+    @staticmethod
+    def _chunks(payouts):
+        """The dirty payouts in chunks of at most ``TXN_CHUNK`` transactions (their
+        signature starts with their count): memory stays flat whatever the size of
+        the first full refresh."""
+        chunk, size = [], 0
+        for payout_id, signature in payouts:
+            count = int(signature.split(":", 1)[0])
+            if chunk and size + count > TXN_CHUNK:
+                yield chunk
+                chunk, size = [], 0
+            chunk.append((payout_id, signature))
+            size += count
+        if chunk:
+            yield chunk
+
+    def _analyze(self):
+        """Fresh statistics after a chunk: on a first fill the planner would
+        otherwise scan the whole (growing) table for each chunk's delete."""
+        self.env.cr.execute("ANALYZE margin_realized_part")
 
     def _dirty_payouts(self):
         self.env["marketplace.transaction"].flush_model()
         self.flush_model()
         self.env.cr.execute(
             """
-            SELECT t.payout_id, count(*) || ':' || max(t.id)
+            SELECT t.payout_id,
+                   count(*) || ':' || max(t.id) || ':'
+                   || coalesce(sum(t.sale_order_id), 0) || ':'
+                   || coalesce(sum(t.product_id), 0)
               FROM marketplace_transaction t
              WHERE t.payout_id IS NOT NULL
              GROUP BY t.payout_id
@@ -125,11 +154,17 @@ class MarginRealizedPart(models.Model):
         return self.env.cr.fetchall()
 
     def _dirty_orders(self):
-        for model in ("stock.valuation.layer", "stock.move", "sale.order.line"):
+        for model in (
+            "stock.valuation.layer",
+            "stock.move",
+            "sale.order.line",
+            "sale.order",
+        ):
             self.env[model].flush_model()
         self.env.cr.execute(
             """
-            SELECT l.order_id, count(*) || ':' || max(v.id)
+            SELECT l.order_id,
+                   count(*) || ':' || max(v.id) || ':' || max(o.write_date)
               FROM stock_valuation_layer v
               JOIN stock_move m ON m.id = v.stock_move_id
               JOIN sale_order_line l ON l.id = m.sale_line_id
@@ -331,8 +366,8 @@ class MarginRealizedPart(models.Model):
         return set(self.env.cr.fetchall())
 
     def _insert(self, vals_list):
-        """Insert parts in one statement per page (no ORM: thousands of rows, no
-        computed field, no tracking)."""
+        """Insert parts with COPY (no ORM: up to millions of rows, no computed
+        field, no tracking)."""
         if not vals_list:
             return
         columns = [
@@ -343,21 +378,12 @@ class MarginRealizedPart(models.Model):
             "categ_id",
             *MEASURES,
         ]
-        for start in range(0, len(vals_list), 1000):
-            rows = [
-                SQL(
-                    "(%s)",
-                    SQL(", ").join(SQL("%s", vals.get(name)) for name in columns),
-                )
-                for vals in vals_list[start : start + 1000]
-            ]
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO margin_realized_part (%s) VALUES %s",
-                    SQL(", ").join(SQL.identifier(name) for name in columns),
-                    SQL(", ").join(rows),
-                )
-            )
+        copy_rows(
+            self.env.cr,
+            "margin_realized_part",
+            columns,
+            ([vals.get(name) for name in columns] for vals in vals_list),
+        )
         self.invalidate_model()
 
 

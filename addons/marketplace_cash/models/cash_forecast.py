@@ -15,8 +15,9 @@ from decimal import Decimal
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.marketplace_connectors.models.sql_copy import copy_rows
+
 from ..core import forecast as core
-from .sql_copy import copy_rows
 
 SOURCES = [
     ("payouts", "Marketplace payouts"),

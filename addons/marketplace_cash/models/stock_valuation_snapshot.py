@@ -18,8 +18,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.marketplace_connectors.models.sql_copy import copy_rows
+
 from ..core import valuation as core
-from .sql_copy import copy_rows
 
 LOCATION_KINDS = [
     ("warehouse", "Warehouse"),
