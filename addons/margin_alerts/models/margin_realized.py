@@ -101,13 +101,15 @@ class MarginRealizedPart(models.Model):
         Returns the number of payouts and orders recomputed."""
         touched = set()
         payouts = self._dirty_payouts()
-        for chunk in self._chunks(payouts):
+        for index, chunk in enumerate(self._chunks(payouts)):
             touched |= self._refresh_payouts(dict(chunk))
-            self._analyze()
+            if index == 0:
+                self._analyze()
         orders = self._dirty_orders()
         for start in range(0, len(orders), CHUNK):
             touched |= self._refresh_orders(dict(orders[start : start + CHUNK]))
-            self._analyze()
+            if start == 0:
+                self._analyze()
         self.env["margin.realized"]._rebuild(touched)
         return len(payouts), len(orders)
 
@@ -128,8 +130,10 @@ class MarginRealizedPart(models.Model):
             yield chunk
 
     def _analyze(self):
-        """Fresh statistics after a chunk: on a first fill the planner would
-        otherwise scan the whole (growing) table for each chunk's delete."""
+        """Fresh statistics after the first chunk of each phase: on a first fill
+        the planner would otherwise take the empty table's estimates and scan the
+        whole (growing) table for each chunk's delete. Once is enough (813 times
+        cost 213 s of a 1M-line refresh)."""
         self.env.cr.execute("ANALYZE margin_realized_part")
 
     def _dirty_payouts(self):
