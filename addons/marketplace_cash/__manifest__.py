@@ -28,8 +28,12 @@
         "views/stock_valuation_snapshot_views.xml",
         "views/stock_close_pack_report.xml",
         "views/cash_forecast_views.xml",
+        "views/cash_dashboard_views.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "marketplace_cash/static/src/dashboard/**/*",
+        ],
         "web.assets_tests": [
             "marketplace_cash/static/tests/tours/*.js",
         ],

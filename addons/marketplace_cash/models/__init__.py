@@ -8,3 +8,4 @@ from . import cash_forecast
 from . import cash_scenario
 from . import account_move
 from . import res_company
+from . import cash_dashboard

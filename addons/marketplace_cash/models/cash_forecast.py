@@ -10,7 +10,7 @@ its weeks; a scenario recomputes from the stored base flows, without gathering a
 import json
 from collections import defaultdict
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -92,7 +92,9 @@ class MarketplaceCashForecast(models.Model):
     @api.depends("date")
     def _compute_name(self):
         for forecast in self:
-            forecast.name = self.env._("Cash forecast %s", forecast.date or "")
+            forecast.name = self.env._(
+                "Cash forecast %(date)s", date=forecast.date or ""
+            )
 
     @api.constrains("scenario_ids")
     def _check_scenarios(self):
@@ -369,6 +371,29 @@ class MarketplaceCashForecast(models.Model):
         )
         self.invalidate_recordset()
 
+    def _to_company(self, amount, currency_id, day):
+        """``amount`` of ``currency_id`` in the company's currency at ``day``'s
+        rate, to the cent (rates read once per currency)."""
+        company = self.company_id
+        if not currency_id or currency_id == company.currency_id.id:
+            return _d(amount)
+        cache = self.env.context.get("forecast_rates")
+        if cache is None:
+            cache = {}
+            self = self.with_context(forecast_rates=cache)
+        if currency_id not in cache:
+            cache[currency_id] = _d(
+                self.env["res.currency"]._get_conversion_rate(
+                    self.env["res.currency"].browse(currency_id),
+                    company.currency_id,
+                    company,
+                    day,
+                )
+            )
+        return (_d(amount) * cache[currency_id]).quantize(
+            Decimal(1).scaleb(-company.currency_id.decimal_places), ROUND_HALF_UP
+        )
+
     def _opening(self, today):
         """Balance of the company's bank journals (their accounts) at ``today``."""
         journals = self.env["account.journal"].search(
@@ -412,7 +437,11 @@ class MarketplaceCashForecast(models.Model):
         for payout in self.env["marketplace.payout"].search(
             [
                 ("channel_id", "in", channels.ids),
-                ("date_deposit", ">", fields.Datetime.now()),
+                (
+                    "date_deposit",
+                    ">=",
+                    fields.Datetime.to_datetime(today + timedelta(days=1)),
+                ),
             ]
         ):
             flows.append(
@@ -429,19 +458,22 @@ class MarketplaceCashForecast(models.Model):
         # Open ledger lines (no payout yet), per channel, order and day.
         self.env.cr.execute(
             """
-            SELECT t.channel_id, t.sale_order_id, t.posted_at::date, sum(t.amount)
+            SELECT t.channel_id, t.sale_order_id, t.posted_at::date, t.currency_id,
+                   sum(t.amount)
               FROM marketplace_transaction t
              WHERE t.payout_id IS NULL AND t.channel_id = ANY(%s)
-             GROUP BY 1, 2, 3
+             GROUP BY 1, 2, 3, 4
             """,
             [channels.ids],
         )
-        settled_orders = set()
-        for channel_id, order_id, day, amount in self.env.cr.fetchall():
-            settled_orders.add(order_id)
+        for channel_id, order_id, day, currency_id, amount in self.env.cr.fetchall():
             receivables[channel_id].append(
                 core.Receivable(
-                    _d(amount), day or today, channel_id, order_id, source="open"
+                    self._to_company(amount, currency_id, today),
+                    day or today,
+                    channel_id,
+                    order_id,
+                    source="open",
                 )
             )
         # Confirmed orders with no ledger line yet.
@@ -555,24 +587,33 @@ class MarketplaceCashForecast(models.Model):
             """,
             [self.company_id.id],
         )
-        flows = []
+        # One flow per day and source (the documents' ids kept for the drill-down):
+        # 100k open documents make a few thousand flows.
+        shifts = {
+            partner: (core.shift_by_delay(today, delay) - today).days
+            for partner, delay in delays.items()
+        }
+        grouped = defaultdict(lambda: [Decimal(0), []])
         for move_id, move_type, partner, due, residual in self.env.cr.fetchall():
             if move_type.startswith("out"):
-                day = core.shift_by_delay(due, delays.get(partner, Decimal(0)))
-                source, tags = "customers", frozenset()
+                day = due + timedelta(days=shifts.get(partner, 0))
+                source = "customers"
             else:
-                day, source, tags = due, "suppliers", TAGS["suppliers"]
-            flows.append(
-                core.Flow(
-                    max(day, today),
-                    _d(residual),
-                    source,
-                    None,
-                    ("account.move", (move_id,)),
-                    tags,
-                )
+                day, source = due, "suppliers"
+            entry = grouped[(max(day, today), source)]
+            entry[0] += _d(residual)
+            entry[1].append(move_id)
+        return [
+            core.Flow(
+                day,
+                amount,
+                source,
+                None,
+                ("account.move", tuple(ids)),
+                TAGS.get(source, frozenset()),
             )
-        return flows
+            for (day, source), (amount, ids) in sorted(grouped.items())
+        ]
 
     def _purchase_flows(self, today):
         """Confirmed purchases not billed yet: an expected bill at the receipt
@@ -617,19 +658,22 @@ class MarketplaceCashForecast(models.Model):
         Monday of the horizon."""
         self.env.cr.execute(
             """
-            SELECT t.channel_id, sum(t.amount)
+            SELECT t.channel_id, t.currency_id, sum(t.amount)
               FROM marketplace_transaction t
               JOIN marketplace_channel c ON c.id = t.channel_id
              WHERE c.company_id = %s AND t.category = 'advertising'
                AND t.posted_at >= %s AND t.posted_at < %s
-             GROUP BY t.channel_id
+             GROUP BY t.channel_id, t.currency_id
             """,
             [self.company_id.id, today - timedelta(days=28), today],
         )
+        spent = defaultdict(Decimal)
+        for channel_id, currency_id, amount in self.env.cr.fetchall():
+            spent[channel_id] += self._to_company(amount, currency_id, today)
         flows = []
         monday = today + timedelta(days=(7 - today.weekday()) % 7)
-        for channel_id, amount in self.env.cr.fetchall():
-            weekly = (_d(amount) / 4).quantize(Decimal("0.01"))
+        for channel_id, amount in spent.items():
+            weekly = (amount / 4).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             day = monday
             while day <= horizon and weekly:
                 flows.append(
@@ -727,7 +771,7 @@ class MarketplaceCashForecast(models.Model):
                     scenario.id if scenario else None,
                     self.company_id.id,
                     flow.day,
-                    (flow.day - start).days // 7 + 1,
+                    max((flow.day - start).days // 7 + 1, 1),
                     flow.amount,
                     flow.source,
                     flow.channel,

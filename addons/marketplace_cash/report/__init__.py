@@ -1,1 +1,2 @@
 from . import stock_close_pack_xlsx
+from . import cash_dashboard_xlsx

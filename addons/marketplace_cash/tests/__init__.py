@@ -6,3 +6,4 @@ from . import test_stock_valuation_snapshot
 from . import test_stock_close_pack
 from . import test_stock_snapshot_tour
 from . import test_cash_forecast
+from . import test_cash_dashboard
