@@ -321,3 +321,21 @@ class TestRealizedMargin(TransactionCase):
         values = sorted(sheet.cell(row, 20).value for row in range(2, 5))
         self.assertEqual(values, [-5.30, -4.59, 8.59])
         self.assertEqual(sheet.cell(5, 20).value, "=SUM(T2:T4)")
+
+    def test_cash_dashboard_margin_by_channel(self):
+        """With Marketplace Cash installed, its weekly dashboard shows October's
+        realized margin of the channel: revenue 39.90 + 39.90 + 19.95 = 99.75,
+        net-net 8.59 - 5.30 - 4.59 = -1.30."""
+        if "marketplace.cash.dashboard" not in self.env:
+            self.skipTest("Marketplace Cash is not installed")
+        self.env["margin.realized.part"]._refresh()
+        rows = self.env["marketplace.cash.dashboard"]._dashboard_margin_by_channel(
+            date(2026, 10, 5), date(2026, 10, 31)
+        )
+        row = next(r for r in rows if r["channel_id"] == self.channel.id)
+        self.assertAlmostEqual(row["revenue"], 99.75)
+        self.assertAlmostEqual(row["margin"], -1.30)
+        self.assertAlmostEqual(row["rate"], -1.30 / 99.75)
+        self.assertEqual(
+            self.env["margin.realized"].search(row["action"]["domain"]), self.rows()
+        )
