@@ -196,24 +196,33 @@ class MarketplaceCashForecast(models.Model):
             [("company_id", "=", company.id), ("date", "=", monday)], limit=1
         )
         alerts = []
-        for flow in previous.flow_ids.filtered(
+        expected = previous.flow_ids.filtered(
             lambda f: (
                 f.source == "payouts"
                 and not f.scenario_id
                 and f.amount > 0
                 and f.day + tolerance < today
             )
-        ):
+        )
+        # The deposits of those channels since the earliest window, read once.
+        deposits = self.env["marketplace.payout"].search_read(
+            [
+                ("channel_id", "in", expected.channel_id.ids),
+                (
+                    "date_deposit",
+                    ">=",
+                    min(expected.mapped("day"), default=today) - tolerance,
+                ),
+                ("date_deposit", "<=", today),
+            ],
+            ["channel_id", "date_deposit", "amount_computed"],
+        )
+        for flow in expected:
             paid = sum(
-                self.env["marketplace.payout"]
-                .search(
-                    [
-                        ("channel_id", "=", flow.channel_id.id),
-                        ("date_deposit", ">=", flow.day - tolerance),
-                        ("date_deposit", "<=", today),
-                    ]
-                )
-                .mapped("amount_computed")
+                deposit["amount_computed"]
+                for deposit in deposits
+                if deposit["channel_id"][0] == flow.channel_id.id
+                and deposit["date_deposit"].date() >= flow.day - tolerance
             )
             rate = 1 - company.cash_payout_tolerance_rate
             if not paid:

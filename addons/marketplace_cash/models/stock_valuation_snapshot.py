@@ -561,12 +561,6 @@ class StockValuationSnapshot(models.Model):
             for warehouse_id, product_id, value in self.env.cr.fetchall()
         }
 
-    def _round(self, value):
-        """Half up, to the currency's decimals (as the core and Odoo round)."""
-        return value.quantize(
-            Decimal(1).scaleb(-self.currency_id.decimal_places), rounding=ROUND_HALF_UP
-        )
-
     def _compute_movers(self, cutoff, valued, locations, products, layers):
         on_hand = defaultdict(lambda: [Decimal(0), Decimal(0)])
         # The company's unit cost of each product at the date (its layers).
@@ -591,6 +585,9 @@ class StockValuationSnapshot(models.Model):
         products = {**products, **self._product_info(missing)} if missing else products
         fallback = self._fallback_costs({key[1] for key in keys} - set(company_cost))
         target = Decimal(self.target_cover_days)
+        # Half up, to the currency's decimals (as the core and Odoo round); the
+        # quantum read once, not per (warehouse, product).
+        quantum = Decimal(1).scaleb(-self.currency_id.decimal_places)
         rows, consumption = [], defaultdict(dict)
         for key in keys:
             warehouse_id, product_id = key
@@ -600,7 +597,9 @@ class StockValuationSnapshot(models.Model):
             )
             consumed = _d(consumed)
             unit_cost = _d(company_cost.get(product_id, fallback.get(product_id, 0)))
-            consumed_value = self._round(delivered_cost.get(key, Decimal(0)))
+            consumed_value = delivered_cost.get(key, Decimal(0)).quantize(
+                quantum, ROUND_HALF_UP
+            )
             consumption[warehouse_id][product_id] = max(consumed_value, Decimal(0))
             days = (cutoff - last).days if last else None
             cover = core.cover_days(quantity, consumed, PERIOD_DAYS)
@@ -621,7 +620,7 @@ class StockValuationSnapshot(models.Model):
                     consumed_value,
                     cover,
                     over,
-                    self._round(over * unit_cost),
+                    (over * unit_cost).quantize(quantum, ROUND_HALF_UP),
                 ]
             )
         classes = {}
