@@ -46,7 +46,6 @@ set, for trying the script). Numbers go to bench/README.md by hand.
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -58,6 +57,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
+from bench_sql import columns, load, rss_mb  # noqa: E402
 
 MARKER = "bench_forecast.company"
 COMPANY = "Forecast Bench SAS"
@@ -140,31 +140,11 @@ LINE_AMOUNTS = (
 )
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def load():
-    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def timed_sql(cr, label, query, params=None):
     started = time.perf_counter()
     cr.execute(query, params or {})
     elapsed = time.perf_counter() - started
     print(f"  {label}: {cr.rowcount:,} rows in {elapsed:.1f} s", flush=True)
-
-
-def columns(cr, table):
-    cr.execute(
-        """
-        SELECT column_name FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name = %s
-         ORDER BY ordinal_position
-        """,
-        [table],
-    )
-    return [name for (name,) in cr.fetchall()]
 
 
 def copy_insert(cr, table, template, source, values, where="TRUE"):

@@ -36,7 +36,6 @@ refresh is full again). Numbers go to bench/README.md by hand.
 
 import argparse
 import os
-import resource
 import statistics
 import sys
 import time
@@ -47,6 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
+from bench_sql import columns, reserve_ids, rss_mb  # noqa: E402
 
 CHANNEL_PREFIX = "Bench realized"
 CHANNELS = 3
@@ -140,10 +140,6 @@ class Timer:
             print(f"{prefix}{seconds:8.2f} s {self.calls[label]:6d} x  {label}")
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def vm_peak_mb():
     """Peak virtual size: what Odoo's ``limit_memory_hard`` (RLIMIT_AS, 2,560 MB by
     default) caps in a worker."""
@@ -175,18 +171,6 @@ def timed_sql(cr, label, query, params=None, log=None):
     print(f"  {label}: {cr.rowcount:,} rows in {elapsed:.1f} s", flush=True)
 
 
-def columns(cr, table):
-    cr.execute(
-        """
-        SELECT column_name FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name = %s
-         ORDER BY ordinal_position
-        """,
-        [table],
-    )
-    return [name for (name,) in cr.fetchall()]
-
-
 def copy_insert(cr, table, template_id, source, values):
     """``INSERT INTO table ... SELECT`` one row per row of ``source`` (SQL, aliases
     of its own), ``values`` (column -> SQL expression) for the columns named, the
@@ -202,16 +186,6 @@ def copy_insert(cr, table, template_id, source, values):
         f"SELECT {', '.join(exprs)} FROM {source} "
         f"CROSS JOIN (SELECT * FROM {table} WHERE id = {int(template_id)}) t"
     )
-
-
-def reserve_ids(cr, table, count):
-    """The first of ``count`` consecutive ids taken from the sequence of ``table``."""
-    cr.execute(
-        "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-        "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
-        [table, table, count],
-    )
-    return cr.fetchone()[0] - count + 1
 
 
 def drop_for_load(cr, tables, index_tables):

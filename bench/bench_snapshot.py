@@ -36,7 +36,6 @@ hand.
 
 import argparse
 import os
-import resource
 import statistics
 import sys
 import time
@@ -47,6 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
+from bench_sql import columns, load, reserve_ids, rss_mb  # noqa: E402
 
 MARKER = "bench_snapshot.products"
 WAREHOUSES = 10
@@ -89,31 +89,11 @@ REFERENCE = """
 """
 
 
-def rss_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def load():
-    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
-
-
 def timed_sql(cr, label, query, params=None):
     started = time.perf_counter()
     cr.execute(query, params or {})
     elapsed = time.perf_counter() - started
     print(f"  {label}: {cr.rowcount:,} rows in {elapsed:.1f} s", flush=True)
-
-
-def columns(cr, table):
-    cr.execute(
-        """
-        SELECT column_name FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name = %s
-         ORDER BY ordinal_position
-        """,
-        [table],
-    )
-    return [name for (name,) in cr.fetchall()]
 
 
 def copy_insert(cr, table, template, source, values):
@@ -132,16 +112,6 @@ def copy_insert(cr, table, template, source, values):
         f"SELECT {', '.join(exprs)} FROM {source} "
         f"JOIN {table} t ON t.id = {template}"
     )
-
-
-def reserve_ids(cr, table, count):
-    """The first of ``count`` consecutive ids taken from the sequence of ``table``."""
-    cr.execute(
-        "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-        "nextval(pg_get_serial_sequence(%s, 'id')) + %s - 1)",
-        [table, table, count],
-    )
-    return cr.fetchone()[0] - count + 1
 
 
 # ---- data
