@@ -374,7 +374,7 @@ def test_abc_worked_example():
 
 
 def test_abc_ties_zeros_and_thresholds():
-    # Five equal values, ties by key repr: a, b, c, d have 0, 20, 40, 60 % before
+    # Five equal values, ties by key: a, b, c, d have 0, 20, 40, 60 % before
     # them -> A; e has 80 % -> B.
     values = {key: D(10) for key in "ebdca"}
     assert abc_classes(values) == {"a": "A", "b": "A", "c": "A", "d": "A", "e": "B"}
@@ -382,6 +382,8 @@ def test_abc_ties_zeros_and_thresholds():
     assert abc_classes({"x": D(100), "y": D(0)}) == {"x": "A", "y": "C"}
     assert abc_classes({"x": D(0), "y": D(0)}) == {"x": "C", "y": "C"}
     assert abc_classes({}) == {}
+    # Integer keys (product ids) tie in numeric order: 9 before 10.
+    assert abc_classes({10: D(50), 9: D(50)}, a=D("0.5")) == {9: "A", 10: "B"}
     # a = 50 %, b = 70 %: 0 % -> A, 50 % -> B, 80 % -> C.
     classes = abc_classes({"x": 50, "y": 30, "z": 20}, a=D("0.5"), b=D("0.7"))
     assert classes == {"x": "A", "y": "B", "z": "C"}

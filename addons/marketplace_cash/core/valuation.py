@@ -365,7 +365,8 @@ def ageing_bucket(days):
 def abc_classes(values, a=Decimal("0.80"), b=Decimal("0.95")):
     """ABC (Pareto) class of each key of ``values`` (key -> consumption value >= 0).
 
-    Items are sorted by value, largest first (ties by ``repr`` of the key). An item
+    Items are sorted by value, largest first (ties by key: the product id, as the
+    database sorts them; keys must be comparable with each other). An item
     is "A" when the cumulative share of the items *before* it is below ``a``, "B" when
     below ``b``, "C" otherwise; an item of zero value is always "C".
 
@@ -382,7 +383,7 @@ def abc_classes(values, a=Decimal("0.80"), b=Decimal("0.95")):
     total = sum(values.values(), ZERO)
     result = {}
     before = ZERO
-    for key in sorted(values, key=lambda k: (-values[k], repr(k))):
+    for key in sorted(values, key=lambda k: (-values[k], k)):
         value = values[key]
         if value == 0:
             result[key] = "C"
