@@ -12,10 +12,10 @@ receipt and delivery (quantity x unit cost, dated as the move). Then times:
 
 1. ``stock.valuation.snapshot.action_compute()`` of the snapshot at the last day of
    the previous month, ``--runs`` times on the same snapshot (each run deletes and
-   rewrites its rows), with the time of each step, of the rows' COPY and of the
-   COPY statement alone (PostgreSQL);
+   rewrites its rows), with the time of each step;
 2. the reference: one SQL aggregation of the same move lines, the quantity per
-   (product, location) at the cut-off (the query of ``_cells``), executed alone
+   (product, location) at the cut-off (the query of the first version's ``_cells``:
+   the quantities alone, as a report would ask them), executed alone
    (fetched, and counted in the server only), ``--runs`` times;
 3. the ratio snapshot / reference, and the snapshot's total against the layers'.
 
@@ -55,22 +55,21 @@ STANDARD = (18, 19)  # the indexes of the standard price categories
 DAYS = 540  # 18 months of moves, up to yesterday
 # The steps of the computation, timed; nested calls are shown under their caller.
 STEPS = (
-    "_valued_locations",
-    "_cells",
-    "_layers",
-    "_product_info",
-    "_fallback_costs",
+    "_delete_rows",
+    "_category_info",
+    "_aggregate_moves",
+    "_aggregate_layers",
+    "_aggregate_delivered",
     "_write_lines",
     "_write_differences",
-    "_compute_movers",
-    "_movements",
-    "_delivered_cost",
+    "_write_movers",
+    "_write_dio",
+    "_layer_value_by_category",
     "_compute_gl",
     "_gl_causes",
     "_compute_checklist",
-    "_copy",
 )
-# The quantity per (product, location) at the cut-off: the query of ``_cells``.
+# The quantity per (product, location) at the cut-off (the first version's query).
 REFERENCE = """
     SELECT v.product_id, v.location_id, sum(v.qty)
       FROM stock_move_line ml
@@ -538,16 +537,11 @@ class Steps:
 
 
 def instrument(env, steps):
-    """Timers around the steps of the computation, ``core.value_cells``, the rows'
-    COPY (``_copy``: building the text in Python and the COPY) and the COPY
-    statement itself (PostgreSQL: parsing, foreign keys, indexes)."""
-    from odoo.addons.marketplace_cash.models import stock_valuation_snapshot
-
+    """Timers around the steps of the computation (each one SQL statement or
+    two, but the GL check and the checklist)."""
     model = type(env["stock.valuation.snapshot"])
     for name in STEPS:
         steps.wrap(model, name)
-    steps.wrap(stock_valuation_snapshot.core, "value_cells", "core.value_cells")
-    steps.wrap(env.cr, "copy_expert", "COPY statement")
 
 
 def time_snapshot(env, snapshot, runs):
@@ -579,10 +573,15 @@ def time_snapshot(env, snapshot, runs):
 
 
 def time_reference(env, snapshot, runs):
-    """The query of ``_cells``, fetched; then aggregated in the server only."""
+    """The reference query, fetched; then aggregated in the server only."""
     cr = env.cr
     company = snapshot.company_id
-    locations = list(snapshot._valued_locations())
+    cr.execute(
+        "SELECT id FROM stock_location WHERE company_id = %s "
+        "AND usage IN ('internal', 'transit')",
+        [company.id],
+    )
+    locations = [row[0] for row in cr.fetchall()]
     params = [company.id, snapshot.cutoff, company.partner_id.id, locations]
     fetched, server = [], []
     for run in range(1, runs + 1):
@@ -722,7 +721,7 @@ def bench(args):
     )
     summary.append(
         (
-            "reference (the _cells query alone)",
+            "reference (the quantity query alone)",
             f"fetched: runs {', '.join(f'{t:.2f}' for t in fetched)} s, median "
             f"{reference:.2f} s; in the server only: median {reference_server:.2f} s",
         )

@@ -1,16 +1,22 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Per-warehouse stock valuation at a date and the month-end close snapshot.
 
-The computation is set-based: one SQL aggregate for the quantities of every product
-in every valued location at the cut-off (from the done move lines), one for the
-company's valuation layers at the cut-off, one for the movements per warehouse and
-product (slow movers); the allocation of each product's value to its locations is
-``core.valuation`` (pure Python, integer cents); lines are written with COPY.
+The computation is set-based and stays in the database: one aggregate over the done
+move lines (quantity on hand and movements per product and location, both sides of
+each line), one over the valuation layers (the company's value per product at the
+cut-off), one over the deliveries' layers (cost of the goods delivered per warehouse);
+then one statement each writes the lines (each product's value allocated to its
+locations), the differences, the slow movers (with their ABC class) and the DIO.
+The allocation and the slow-mover math are ``core.valuation``'s, written in SQL with
+exact numerics (``div``, never a float): the tests run both on the same data and
+compare them. The big row tables have no foreign keys (see
+``stock.valuation.snapshot.child``): with them, writing a million lines took 30 s.
 """
 
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import pytz
 
@@ -46,6 +52,18 @@ GL_KINDS = [
     ("rounding", "Rounding and unexplained"),
 ]
 PERIOD_DAYS = 365
+COST_PLACES = 4  # decimals of the lines' unit cost
+# work_mem of the statements grouping and sorting a million rows in one backend.
+WORK_MEM = "256MB"
+# The rows of a snapshot, deleted before it is computed again.
+CHILD_TABLES = (
+    "stock_valuation_snapshot_line",
+    "stock_valuation_snapshot_difference",
+    "stock_valuation_snapshot_gl",
+    "stock_valuation_snapshot_mover",
+    "stock_valuation_snapshot_dio",
+    "stock_valuation_snapshot_check",
+)
 
 
 def _d(value):
@@ -172,6 +190,13 @@ class StockValuationSnapshot(models.Model):
         if self.filtered(lambda s: s.state == "validated"):
             raise UserError(self.env._("A validated snapshot cannot be deleted."))
 
+    def unlink(self):
+        snapshots = self.browse(self.ids)
+        result = super().unlink()
+        # The big row tables have no foreign key to cascade the deletion.
+        snapshots._delete_rows()
+        return result
+
     # ---- actions
 
     def action_validate(self):
@@ -261,55 +286,27 @@ class StockValuationSnapshot(models.Model):
         cutoff = self._cutoff()
         for model in (
             "stock.move.line",
+            "stock.move",
             "stock.valuation.layer",
             "stock.location",
+            "product.product",
             "account.move.line",
         ):
             self.env[model].flush_model()
-        for table in (
-            "stock_valuation_snapshot_line",
-            "stock_valuation_snapshot_difference",
-            "stock_valuation_snapshot_gl",
-            "stock_valuation_snapshot_mover",
-            "stock_valuation_snapshot_dio",
-            "stock_valuation_snapshot_check",
-        ):
-            self.env.cr.execute(
-                SQL(
-                    "DELETE FROM %s WHERE snapshot_id = %s",
-                    SQL.identifier(table),
-                    self.id,
-                )
-            )
-        locations = self._valued_locations()
-        cells = self._cells(cutoff, locations)
-        layers = self._layers(cutoff)
-        products = self._product_info({cell.product_id for cell in cells} | set(layers))
-        missing = {p for p, layer in layers.items() if not layer.quantity} | (
-            {cell.product_id for cell in cells} - set(layers)
-        )
-        fallback = self._fallback_costs(missing)
-        core_layers = [
-            core.Layers(
-                product_id,
-                layer.quantity,
-                layer.value,
-                fallback.get(product_id, Decimal(0)),
-            )
-            for product_id, layer in layers.items()
-        ] + [
-            core.Layers(product_id, Decimal(0), Decimal(0), fallback.get(product_id))
-            for product_id in {cell.product_id for cell in cells} - set(layers)
-            if fallback.get(product_id)
-        ]
-        places = self.currency_id.decimal_places
-        valued, differences = core.value_cells(cells, core_layers, places)
-        self._write_lines(valued, locations, products)
-        self._write_differences(differences)
-        valuation_total = sum((cell.value for cell in valued), Decimal(0))
-        odoo_valuation = sum((layer.value for layer in layers.values()), Decimal(0))
-        self._compute_movers(cutoff, valued, locations, products, layers)
-        gl_balance = self._compute_gl(cutoff, layers, products)
+        self._delete_rows()
+        categories = self._category_info()
+        with self._settings(jit="off"):
+            self._aggregate_moves(cutoff)
+            self._aggregate_layers(cutoff)
+            self._aggregate_delivered(cutoff)
+        with self._settings(jit="off", work_mem=WORK_MEM):
+            valuation_total, line_count = self._write_lines(categories)
+            self._write_differences()
+            self._write_movers(cutoff)
+            self._write_dio()
+        by_category = self._layer_value_by_category()
+        odoo_valuation = sum(by_category.values(), Decimal(0))
+        gl_balance = self._compute_gl(cutoff, by_category, categories)
         self.write(
             {
                 "state": "computed",
@@ -318,372 +315,503 @@ class StockValuationSnapshot(models.Model):
                 "odoo_valuation": float(odoo_valuation),
                 "gl_balance": float(gl_balance),
                 "difference": float(gl_balance - odoo_valuation),
-                "line_count": len(valued),
+                "line_count": line_count,
             }
         )
         self._compute_checklist(cutoff)
         self.invalidate_recordset()
 
-    def _valued_locations(self):
-        """{location id: (warehouse id or None, kind)} of the company's valued
-        locations (internal, and transit of the company), as Odoo values them."""
-        self.env.cr.execute(
-            """
-            SELECT id, warehouse_id, usage
-              FROM stock_location
-             WHERE company_id = %s AND usage IN ('internal', 'transit')
-            """,
-            [self.company_id.id],
-        )
-        return {
-            loc_id: (
-                warehouse_id if usage == "internal" else None,
-                "transit"
-                if usage == "transit"
-                else ("warehouse" if warehouse_id else "other"),
+    def _delete_rows(self):
+        """The rows of a previous computation (there is no foreign key to cascade
+        on the big tables: see ``stock.valuation.snapshot.child``)."""
+        for table in CHILD_TABLES:
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE snapshot_id = ANY(%s)",
+                    SQL.identifier(table),
+                    list(self.ids),
+                )
             )
-            for loc_id, warehouse_id, usage in self.env.cr.fetchall()
-        }
 
-    def _cells(self, cutoff, locations):
-        """Quantity of every storable product in every valued location at
-        ``cutoff``: done move lines in, minus out, owners' stock excluded (Odoo
-        does not value it)."""
-        self.env.cr.execute(
-            """
-            SELECT v.product_id, v.location_id, sum(v.qty)
-              FROM stock_move_line ml
-              JOIN product_product pp ON pp.id = ml.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-              CROSS JOIN LATERAL (VALUES
-                  (ml.product_id, ml.location_dest_id, ml.quantity_product_uom),
-                  (ml.product_id, ml.location_id, -ml.quantity_product_uom)
-              ) AS v(product_id, location_id, qty)
-             WHERE ml.state = 'done' AND ml.company_id = %s AND ml.date < %s
-               AND pt.is_storable
-               AND (ml.owner_id IS NULL OR ml.owner_id = %s)
-               AND v.location_id = ANY(%s)
-             GROUP BY v.product_id, v.location_id
-            HAVING sum(v.qty) <> 0
-            """,
-            [
-                self.company_id.id,
-                cutoff,
-                self.company_id.partner_id.id,
-                list(locations),
-            ],
-        )
-        return [
-            core.Cell(product_id, location_id, _d(qty))
-            for product_id, location_id, qty in self.env.cr.fetchall()
-        ]
+    @contextmanager
+    def _settings(self, **settings):
+        """PostgreSQL settings for the statements of the block (the transaction's
+        values, restored after): a larger ``work_mem`` for the statements that
+        group, join and sort a million rows in one backend, no JIT compilation
+        (0.6 s per statement here, for expressions run once per row anyway)."""
+        cr = self.env.cr
+        previous = {}
+        for name, value in settings.items():
+            cr.execute(
+                "SELECT current_setting(%s), set_config(%s, %s, true)",
+                [name, name, value],
+            )
+            previous[name] = cr.fetchone()[0]
+        try:
+            yield
+        finally:
+            for name, value in previous.items():
+                cr.execute("SELECT set_config(%s, %s, true)", [name, value])
 
-    def _layers(self, cutoff):
-        """{product id: Layers}: the company's valuation at ``cutoff``, as Odoo's
-        ``value_svl`` with ``to_date`` sums it."""
-        places = self.currency_id.decimal_places  # before the query: it reads
-        self.env.cr.execute(
-            """
-            SELECT product_id, sum(quantity), sum(value)
-              FROM stock_valuation_layer
-             WHERE company_id = %s AND create_date < %s
-             GROUP BY product_id
-            """,
-            [self.company_id.id, cutoff],
+    def _temp_table(self, name, query):
+        """``CREATE TEMP TABLE name AS query`` (dropped at the end of the
+        transaction; PostgreSQL may scan in parallel for it)."""
+        cr = self.env.cr
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", SQL.identifier(name)))
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE %s ON COMMIT DROP AS %s",
+                SQL.identifier(name),
+                query,
+            )
         )
-        return {
-            product_id: core.Layers(product_id, _d(qty), _d(round(value or 0, places)))
-            for product_id, qty, value in self.env.cr.fetchall()
-        }
 
-    def _product_info(self, product_ids):
-        """{product id: (category id, cost method, valuation, valuation account)}."""
-        self.env.cr.execute(
-            """
-            SELECT pp.id, pt.categ_id
-              FROM product_product pp
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             WHERE pp.id = ANY(%s)
-            """,
-            [list(product_ids)],
-        )
-        by_product = dict(self.env.cr.fetchall())
+    def _category_info(self):
+        """{category id: (cost method, valuation, valuation account id)} of every
+        category of a product, for the company (company-dependent properties)."""
+        self.env.cr.execute("SELECT DISTINCT categ_id FROM product_template")
         categories = (
             self.env["product.category"]
             .with_company(self.company_id)
-            .browse(set(by_product.values()))
+            .browse(sorted(row[0] for row in self.env.cr.fetchall() if row[0]))
         )
-        per_category = {
+        return {
             categ.id: (
-                categ.id,
                 categ.property_cost_method,
                 categ.property_valuation,
                 categ.property_stock_valuation_account_id.id or None,
             )
             for categ in categories
         }
+
+    def _aggregate_moves(self, cutoff):
+        """One pass over the done move lines before the cut-off, both sides of each:
+        per product and location, the quantity on hand (owners' stock excluded:
+        Odoo does not value it), the last receipt from outside the location's
+        warehouse, the last delivery to a customer, the last movement in or out of
+        the warehouse, and the quantity delivered to customers net of their
+        returns over the year before the cut-off. Locations kept: the company's
+        valued ones (internal and transit) and those of a warehouse."""
+        company = self.company_id
+        self._temp_table(
+            "mkc_svs_move",
+            SQL(
+                """
+                SELECT s.product_id, s.location_id,
+                       (l.usage IN ('internal', 'transit')
+                        AND l.company_id = %(company)s) AS valued,
+                       l.warehouse_id,
+                       coalesce(sum(s.qty) FILTER (WHERE s.own), 0) AS qty,
+                       max(s.date) FILTER (
+                           WHERE s.inbound
+                             AND o.warehouse_id IS DISTINCT FROM l.warehouse_id
+                       ) AS last_in,
+                       max(s.date) FILTER (
+                           WHERE NOT s.inbound AND o.usage = 'customer'
+                       ) AS last_out,
+                       max(s.date) FILTER (
+                           WHERE o.warehouse_id IS DISTINCT FROM l.warehouse_id
+                       ) AS last_move,
+                       coalesce(sum(-s.qty) FILTER (
+                           WHERE o.usage = 'customer' AND s.date >= %(since)s
+                       ), 0) AS consumed
+                  FROM (
+                    SELECT ml.product_id, ml.location_dest_id AS location_id,
+                           ml.location_id AS other_id,
+                           ml.quantity_product_uom AS qty, true AS inbound, ml.date,
+                           (ml.owner_id IS NULL OR ml.owner_id = %(owner)s) AS own
+                      FROM stock_move_line ml
+                     WHERE ml.state = 'done' AND ml.company_id = %(company)s
+                       AND ml.date < %(cutoff)s
+                    UNION ALL
+                    SELECT ml.product_id, ml.location_id, ml.location_dest_id,
+                           -ml.quantity_product_uom, false, ml.date,
+                           (ml.owner_id IS NULL OR ml.owner_id = %(owner)s)
+                      FROM stock_move_line ml
+                     WHERE ml.state = 'done' AND ml.company_id = %(company)s
+                       AND ml.date < %(cutoff)s
+                  ) s
+                  JOIN stock_location l ON l.id = s.location_id
+                  JOIN stock_location o ON o.id = s.other_id
+                 WHERE (l.usage IN ('internal', 'transit')
+                        AND l.company_id = %(company)s)
+                    OR l.warehouse_id IS NOT NULL
+                 GROUP BY s.product_id, s.location_id, l.usage, l.company_id,
+                          l.warehouse_id
+                """,
+                company=company.id,
+                owner=company.partner_id.id,
+                cutoff=cutoff,
+                since=cutoff - timedelta(days=PERIOD_DAYS),
+            ),
+        )
+
+    def _aggregate_layers(self, cutoff):
+        """The company's valuation of each product at the cut-off, as Odoo's
+        ``value_svl`` with ``to_date`` sums its layers (value in the currency's
+        decimals), with the product's current cost (used when the layers leave no
+        quantity to derive a unit cost from)."""
+        product = self.env["product.product"].with_company(self.company_id)
+        default_cost = product._fields["standard_price"].get_company_dependent_fallback(
+            product
+        )
+        self._temp_table(
+            "mkc_svs_layer",
+            SQL(
+                """
+                SELECT y.product_id, y.qty, y.value,
+                       coalesce((pp.standard_price ->> %(company_key)s)::numeric,
+                                %(default_cost)s) AS fallback
+                  FROM (SELECT v.product_id, sum(v.quantity) AS qty,
+                               round(sum(v.value), %(places)s) AS value
+                          FROM stock_valuation_layer v
+                         WHERE v.company_id = %(company)s
+                           AND v.create_date < %(cutoff)s
+                         GROUP BY v.product_id) y
+                  JOIN product_product pp ON pp.id = y.product_id
+                """,
+                company=self.company_id.id,
+                company_key=str(self.company_id.id),
+                default_cost=_d(default_cost),
+                places=self.currency_id.decimal_places,
+                cutoff=cutoff,
+            ),
+        )
+
+    def _aggregate_delivered(self, cutoff):
+        """Per warehouse and product: cost of the goods delivered to customers
+        over the year before the cut-off net of their returns, the value of their
+        valuation layers (FIFO, AVCO or standard as they were booked)."""
+        self._temp_table(
+            "mkc_svs_delivered",
+            SQL(
+                """
+                SELECT CASE WHEN dst.usage = 'customer' THEN src.warehouse_id
+                            ELSE dst.warehouse_id END AS warehouse_id,
+                       m.product_id, -sum(v.value) AS cost
+                  FROM stock_move m
+                  JOIN stock_location src ON src.id = m.location_id
+                  JOIN stock_location dst ON dst.id = m.location_dest_id
+                  JOIN stock_valuation_layer v ON v.stock_move_id = m.id
+                 WHERE m.state = 'done' AND m.company_id = %(company)s
+                   AND (src.usage = 'customer') <> (dst.usage = 'customer')
+                   AND CASE WHEN dst.usage = 'customer' THEN src.warehouse_id
+                            ELSE dst.warehouse_id END IS NOT NULL
+                   AND v.create_date < %(cutoff)s AND v.create_date >= %(since)s
+                 GROUP BY 1, 2
+                """,
+                company=self.company_id.id,
+                cutoff=cutoff,
+                since=cutoff - timedelta(days=PERIOD_DAYS),
+            ),
+        )
+
+    def _write_lines(self, categories):
+        """Value every cell (product x valued location with a quantity) at its
+        product's company valuation, exactly as ``core.valuation.value_cells``
+        documents it (the tests check the two against each other), in one
+        statement; return (valuation total, line count).
+
+        In integer units of the currency (U, the product's value in cents), with
+        q the cell's quantity, Q the product's on hand, Lq its layers' quantity:
+        Q = Lq != 0: largest remainder split of U by quantity (floors, then one
+        unit to the largest remainders, ties to the lowest location id); Lq != 0
+        otherwise: q x U / Lq rounded half away from zero; Lq = 0: q x the current
+        cost. Divisions use div() on numerics: exact, never a float."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """
+                WITH cell AS (
+                    SELECT c.product_id, c.location_id, c.qty, pt.categ_id,
+                           coalesce(y.qty, 0) AS lq,
+                           coalesce(y.value, 0) * %(scale)s AS u,
+                           coalesce(y.fallback, (pp.standard_price
+                                    ->> %(company_key)s)::numeric,
+                                    %(default_cost)s) AS fallback,
+                           sum(c.qty) OVER (PARTITION BY c.product_id) AS q
+                      FROM mkc_svs_move c
+                      JOIN product_product pp ON pp.id = c.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                      LEFT JOIN mkc_svs_layer y ON y.product_id = c.product_id
+                     WHERE c.valued AND c.qty <> 0 AND pt.is_storable
+                ), share AS (
+                    SELECT cell.*,
+                           CASE WHEN lq <> 0 AND q = lq
+                                THEN u * qty * sign(q) END AS n
+                      FROM cell
+                ), floored AS (
+                    SELECT share.*,
+                           div(n, abs(q)) - CASE WHEN n >= 0 THEN 0
+                               WHEN mod(n, abs(q)) <> 0 THEN 1 ELSE 0 END AS fl
+                      FROM share
+                ), ranked AS (
+                    SELECT floored.*, n - fl * abs(q) AS rem,
+                           u - sum(fl) OVER (PARTITION BY product_id) AS left_units
+                      FROM floored
+                ), valued AS (
+                    SELECT ranked.*,
+                           CASE
+                             WHEN n IS NOT NULL THEN fl + CASE
+                                 WHEN row_number() OVER (
+                                     PARTITION BY product_id
+                                     ORDER BY rem DESC, location_id
+                                 ) <= left_units THEN 1 ELSE 0 END
+                             WHEN lq <> 0 THEN sign(u * qty) * sign(lq)
+                                 * div(2 * abs(u * qty) + abs(lq), 2 * abs(lq))
+                             ELSE round(qty * fallback * %(scale)s)
+                           END AS units
+                      FROM ranked
+                ), inserted AS (
+                    INSERT INTO stock_valuation_snapshot_line
+                        (snapshot_id, company_id, warehouse_id, location_id,
+                         location_kind, product_id, categ_id, costing_method,
+                         quantity, unit_cost, value)
+                    SELECT %(snapshot)s, %(company)s,
+                           CASE WHEN l.usage = 'internal' THEN l.warehouse_id END,
+                           v.location_id,
+                           CASE WHEN l.usage = 'transit' THEN 'transit'
+                                WHEN l.warehouse_id IS NOT NULL THEN 'warehouse'
+                                ELSE 'other' END,
+                           v.product_id, v.categ_id, cm.method, v.qty,
+                           sign(v.units) * sign(v.qty)
+                               * div(2 * abs(v.units * %(cost_scale)s) + abs(v.qty),
+                                     2 * abs(v.qty)) * %(cost_unit)s,
+                           v.units * %(unit)s
+                      FROM valued v
+                      JOIN stock_location l ON l.id = v.location_id
+                      LEFT JOIN unnest(%(categ_ids)s::int[], %(methods)s::varchar[])
+                           AS cm(categ_id, method) ON cm.categ_id = v.categ_id
+                    RETURNING value
+                )
+                SELECT coalesce(sum(value), 0), count(*) FROM inserted
+                """,
+                **self._money_params(),
+                snapshot=self.id,
+                company=self.company_id.id,
+                categ_ids=list(categories),
+                methods=[info[0] for info in categories.values()],
+            )
+        )
+        total, count = cr.fetchone()
+        return _d(total), count
+
+    def _money_params(self):
+        """Scales of the currency (value units) and of the 4-decimal unit costs."""
+        places = self.currency_id.decimal_places
+        product = self.env["product.product"].with_company(self.company_id)
+        default_cost = product._fields["standard_price"].get_company_dependent_fallback(
+            product
+        )
         return {
-            product_id: per_category[categ_id]
-            for product_id, categ_id in by_product.items()
+            "scale": 10**places,
+            "unit": Decimal(1).scaleb(-places),
+            "cost_scale": 10 ** (COST_PLACES - places),
+            "cost_unit": Decimal(1).scaleb(-COST_PLACES),
+            "company_key": str(self.company_id.id),
+            "default_cost": _d(default_cost),
         }
 
-    def _fallback_costs(self, product_ids):
-        """Current cost of the products that have stock but no valued quantity."""
-        products = (
-            self.env["product.product"]
-            .with_company(self.company_id)
-            .browse(product_ids)
-        )
-        return {product.id: _d(product.standard_price) for product in products}
-
-    def _copy(self, table, columns, rows):
-        """Write ``rows`` into ``table`` with COPY (a snapshot has up to a million
-        lines)."""
-        copy_rows(self.env.cr, table, columns, rows)
-
-    def _write_lines(self, valued, locations, products):
-        company = self.company_id.id
-        self._copy(
-            "stock_valuation_snapshot_line",
-            (
-                "snapshot_id",
-                "company_id",
-                "warehouse_id",
-                "location_id",
-                "location_kind",
-                "product_id",
-                "categ_id",
-                "costing_method",
-                "quantity",
-                "unit_cost",
-                "value",
-            ),
-            (
-                (
-                    self.id,
-                    company,
-                    locations[cell.location_id][0],
-                    cell.location_id,
-                    locations[cell.location_id][1],
-                    cell.product_id,
-                    products[cell.product_id][0],
-                    products[cell.product_id][1],
-                    cell.quantity,
-                    cell.unit_cost,
-                    cell.value,
-                )
-                for cell in valued
-            ),
-        )
-
-    def _write_differences(self, differences):
-        self._copy(
-            "stock_valuation_snapshot_difference",
-            ("snapshot_id", "company_id", "product_id", "reason", "quantity", "value"),
-            (
-                (
-                    self.id,
-                    self.company_id.id,
-                    diff.product_id,
-                    diff.reason,
-                    diff.quantity,
-                    diff.value,
-                )
-                for diff in differences
-            ),
+    def _write_differences(self):
+        """Per product, why the sum of its lines differs from the company
+        valuation (``core.valuation.Difference``): nothing is lost, layers
+        without stock included."""
+        params = self._money_params()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO stock_valuation_snapshot_difference
+                    (snapshot_id, company_id, product_id, reason, quantity, value)
+                SELECT %(snapshot)s, %(company)s, p.product_id, p.reason,
+                       p.q - p.lq, p.u * %(unit)s - p.cells
+                  FROM (
+                    SELECT coalesce(c.product_id, y.product_id) AS product_id,
+                           coalesce(c.q, 0) AS q, coalesce(y.qty, 0) AS lq,
+                           coalesce(y.value, 0) * %(scale)s AS u,
+                           coalesce(c.cells, 0) AS cells,
+                           CASE
+                             WHEN coalesce(y.qty, 0) <> 0 THEN
+                               CASE WHEN coalesce(c.q, 0) <> y.qty
+                                    THEN 'quantity_mismatch' END
+                             WHEN coalesce(y.value, 0) <> 0
+                               THEN 'value_without_quantity'
+                             WHEN coalesce(c.q, 0) <> 0 THEN 'quantity_mismatch'
+                           END AS reason
+                      FROM (SELECT product_id, sum(quantity) AS q,
+                                   sum(value) AS cells
+                              FROM stock_valuation_snapshot_line
+                             WHERE snapshot_id = %(snapshot)s
+                             GROUP BY product_id) c
+                      FULL JOIN mkc_svs_layer y ON y.product_id = c.product_id
+                  ) p
+                 WHERE p.reason IS NOT NULL
+                """,
+                snapshot=self.id,
+                company=self.company_id.id,
+                unit=params["unit"],
+                scale=params["scale"],
+            )
         )
 
     # ---- slow movers, ABC, cover, DIO
 
-    def _movements(self, cutoff):
-        """Per (warehouse, product): last receipt into the warehouse (from outside
-        it), last delivery to a customer, last movement in or out of it, and the
-        quantity delivered to customers net of their returns over the last year."""
-        since = cutoff - timedelta(days=PERIOD_DAYS)
+    def _write_movers(self, cutoff):
+        """Per warehouse and product with stock in the warehouse or delivered from
+        it over the year: stock and value (its lines), last receipt, delivery and
+        movement, days idle and ageing bucket, consumption, cover days, overstock
+        above the target cover and its value at the company's unit cost (exact,
+        rounded half up once), and the
+        ABC class by consumption value within the warehouse (``core.valuation``'s
+        rules: cumulative share of the items before, largest first, ties by
+        product id)."""
+        params = self._money_params()
         self.env.cr.execute(
-            """
-            SELECT side.warehouse_id, ml.product_id,
-                   max(ml.date) FILTER (WHERE side.inbound),
-                   max(ml.date) FILTER (WHERE NOT side.inbound
-                                        AND side.other_usage = 'customer'),
-                   max(ml.date),
-                   coalesce(sum(CASE WHEN side.other_usage = 'customer'
-                                      AND ml.date >= %(since)s
-                                     THEN CASE WHEN side.inbound
-                                               THEN -ml.quantity_product_uom
-                                               ELSE ml.quantity_product_uom END
-                                END), 0)
-              FROM stock_move_line ml
-              JOIN stock_location src ON src.id = ml.location_id
-              JOIN stock_location dst ON dst.id = ml.location_dest_id
-              CROSS JOIN LATERAL (VALUES
-                  (dst.warehouse_id, true, src.warehouse_id, src.usage),
-                  (src.warehouse_id, false, dst.warehouse_id, dst.usage)
-              ) AS side(warehouse_id, inbound, other_warehouse_id, other_usage)
-             WHERE ml.state = 'done' AND ml.company_id = %(company)s
-               AND ml.date < %(cutoff)s
-               AND side.warehouse_id IS NOT NULL
-               AND side.other_warehouse_id IS DISTINCT FROM side.warehouse_id
-             GROUP BY side.warehouse_id, ml.product_id
-            """,
-            {"company": self.company_id.id, "cutoff": cutoff, "since": since},
-        )
-        return {
-            (warehouse_id, product_id): rest
-            for warehouse_id, product_id, *rest in self.env.cr.fetchall()
-        }
-
-    def _delivered_cost(self, cutoff):
-        """{(warehouse, product): cost of the goods delivered to customers from
-        the warehouse over the year before ``cutoff``, net of the customers'
-        returns into it}: the value of their valuation layers (FIFO, AVCO or
-        standard as they were booked)."""
-        self.env.cr.execute(
-            """
-            SELECT side.warehouse_id, m.product_id, -sum(v.value)
-              FROM stock_move m
-              JOIN stock_valuation_layer v ON v.stock_move_id = m.id
-              JOIN stock_location src ON src.id = m.location_id
-              JOIN stock_location dst ON dst.id = m.location_dest_id
-              CROSS JOIN LATERAL (VALUES
-                  (src.warehouse_id, dst.usage),
-                  (dst.warehouse_id, src.usage)
-              ) AS side(warehouse_id, other_usage)
-             WHERE m.state = 'done' AND m.company_id = %s
-               AND v.create_date < %s AND v.create_date >= %s
-               AND side.warehouse_id IS NOT NULL AND side.other_usage = 'customer'
-             GROUP BY side.warehouse_id, m.product_id
-            """,
-            [self.company_id.id, cutoff, cutoff - timedelta(days=PERIOD_DAYS)],
-        )
-        return {
-            (warehouse_id, product_id): _d(value)
-            for warehouse_id, product_id, value in self.env.cr.fetchall()
-        }
-
-    def _compute_movers(self, cutoff, valued, locations, products, layers):
-        on_hand = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        # The company's unit cost of each product at the date (its layers).
-        company_cost = {
-            product_id: layer.value / layer.quantity
-            for product_id, layer in layers.items()
-            if layer.quantity
-        }
-        for cell in valued:
-            warehouse_id = locations[cell.location_id][0]
-            if warehouse_id is None:
-                continue
-            entry = on_hand[(warehouse_id, cell.product_id)]
-            entry[0] += cell.quantity
-            entry[1] += cell.value
-        movements = self._movements(cutoff)
-        delivered_cost = self._delivered_cost(cutoff)
-        keys = set(on_hand) | {
-            key for key, rest in movements.items() if rest[3] and key[1] in products
-        }
-        missing = {key[1] for key in keys} - set(products)
-        products = {**products, **self._product_info(missing)} if missing else products
-        fallback = self._fallback_costs({key[1] for key in keys} - set(company_cost))
-        target = Decimal(self.target_cover_days)
-        # Half up, to the currency's decimals (as the core and Odoo round); the
-        # quantum read once, not per (warehouse, product).
-        quantum = Decimal(1).scaleb(-self.currency_id.decimal_places)
-        rows, consumption = [], defaultdict(dict)
-        for key in keys:
-            warehouse_id, product_id = key
-            quantity, value = on_hand.get(key, (Decimal(0), Decimal(0)))
-            receipt, delivery, last, consumed = movements.get(
-                key, (None, None, None, 0)
-            )
-            consumed = _d(consumed)
-            unit_cost = _d(company_cost.get(product_id, fallback.get(product_id, 0)))
-            consumed_value = delivered_cost.get(key, Decimal(0)).quantize(
-                quantum, ROUND_HALF_UP
-            )
-            consumption[warehouse_id][product_id] = max(consumed_value, Decimal(0))
-            days = (cutoff - last).days if last else None
-            cover = core.cover_days(quantity, consumed, PERIOD_DAYS)
-            over = core.overstock(quantity, consumed, PERIOD_DAYS, target)
-            rows.append(
-                [
-                    warehouse_id,
-                    product_id,
-                    products[product_id][0],
-                    quantity,
-                    value,
-                    receipt,
-                    delivery,
-                    last,
-                    days,
-                    core.ageing_bucket(days),
-                    consumed,
-                    consumed_value,
-                    cover,
-                    over,
-                    (over * unit_cost).quantize(quantum, ROUND_HALF_UP),
-                ]
-            )
-        classes = {}
-        a, b = _d(self.abc_a), _d(self.abc_b)
-        for warehouse_id, values in consumption.items():
-            for product_id, abc in core.abc_classes(values, a, b).items():
-                classes[(warehouse_id, product_id)] = abc
-        self._copy(
-            "stock_valuation_snapshot_mover",
-            (
-                "snapshot_id",
-                "company_id",
-                "warehouse_id",
-                "product_id",
-                "categ_id",
-                "quantity",
-                "value",
-                "last_receipt",
-                "last_delivery",
-                "last_move",
-                "days_idle",
-                "ageing",
-                "consumed_qty",
-                "consumed_value",
-                "cover_days",
-                "overstock_qty",
-                "overstock_value",
-                "abc_class",
-            ),
-            (
-                (self.id, self.company_id.id, *row, classes[(row[0], row[1])])
-                for row in rows
-            ),
-        )
-        dio = defaultdict(lambda: [Decimal(0), Decimal(0)])
-        for row in rows:
-            entry = dio[(row[0], row[2])]
-            entry[0] += row[4]
-            entry[1] += row[11]
-        self._copy(
-            "stock_valuation_snapshot_dio",
-            (
-                "snapshot_id",
-                "company_id",
-                "warehouse_id",
-                "categ_id",
-                "value",
-                "cogs",
-                "dio",
-            ),
-            (
-                (
-                    self.id,
-                    self.company_id.id,
-                    warehouse_id,
-                    categ_id,
-                    value,
-                    cogs,
-                    core.dio(value, cogs, PERIOD_DAYS),
+            SQL(
+                """
+                WITH src AS (
+                    SELECT warehouse_id, product_id, quantity AS qty, value,
+                           NULL::timestamp AS last_in, NULL::timestamp AS last_out,
+                           NULL::timestamp AS last_move, NULL::numeric AS consumed,
+                           NULL::numeric AS cost
+                      FROM stock_valuation_snapshot_line
+                     WHERE snapshot_id = %(snapshot)s AND warehouse_id IS NOT NULL
+                    UNION ALL
+                    SELECT warehouse_id, product_id, NULL, NULL, last_in, last_out,
+                           last_move, consumed, NULL
+                      FROM mkc_svs_move
+                     WHERE warehouse_id IS NOT NULL
+                    UNION ALL
+                    SELECT warehouse_id, product_id, NULL, NULL, NULL, NULL, NULL,
+                           NULL, cost
+                      FROM mkc_svs_delivered
+                ), per_key AS (
+                    SELECT warehouse_id, product_id,
+                           count(qty) > 0 AS in_stock,
+                           coalesce(sum(qty), 0) AS qty,
+                           coalesce(sum(value), 0) AS value,
+                           max(last_in) AS last_in, max(last_out) AS last_out,
+                           max(last_move) AS last_move,
+                           coalesce(sum(consumed), 0) AS consumed,
+                           round(coalesce(sum(cost), 0), %(places)s) AS cost
+                      FROM src
+                     GROUP BY warehouse_id, product_id
+                ), mover AS (
+                    SELECT k.*, pt.categ_id, greatest(k.cost, 0) AS abc_value,
+                           CASE WHEN y.qty <> 0 THEN y.value
+                                ELSE coalesce(y.fallback, (pp.standard_price
+                                     ->> %(company_key)s)::numeric, %(default_cost)s)
+                           END AS cost_n,
+                           CASE WHEN y.qty <> 0 THEN y.qty ELSE 1 END AS cost_d,
+                           %(cutoff)s::timestamp - k.last_move AS idle
+                      FROM per_key k
+                      JOIN product_product pp ON pp.id = k.product_id
+                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                      LEFT JOIN mkc_svs_layer y ON y.product_id = k.product_id
+                     WHERE k.in_stock OR (k.consumed <> 0 AND pt.is_storable)
+                ), ranked AS (
+                    SELECT mover.*,
+                           sum(abc_value) OVER (
+                               PARTITION BY warehouse_id
+                               ORDER BY abc_value DESC, product_id
+                               ROWS UNBOUNDED PRECEDING
+                           ) - abc_value AS before,
+                           sum(abc_value) OVER (PARTITION BY warehouse_id) AS total,
+                           CASE WHEN consumed > 0
+                                THEN greatest(0, qty * %(period)s
+                                                 - consumed * %(target)s)
+                                ELSE greatest(0, qty) END AS over_n,
+                           CASE WHEN consumed > 0 THEN %(period)s ELSE 1 END
+                               AS over_d
+                      FROM mover
+                ), valued AS (
+                    SELECT ranked.*,
+                           CASE WHEN over_n <> 0
+                                THEN over_n * cost_n * %(scale)s ELSE 0 END AS n,
+                           over_d * cost_d AS d
+                      FROM ranked
                 )
-                for (warehouse_id, categ_id), (value, cogs) in dio.items()
-            ),
+                INSERT INTO stock_valuation_snapshot_mover
+                    (snapshot_id, company_id, warehouse_id, product_id, categ_id,
+                     quantity, value, last_receipt, last_delivery, last_move,
+                     days_idle, ageing, consumed_qty, consumed_value, cover_days,
+                     overstock_qty, overstock_value, abc_class)
+                SELECT %(snapshot)s, %(company)s, warehouse_id, product_id, categ_id,
+                       qty, value, last_in, last_out, last_move,
+                       extract(day FROM idle)::int,
+                       CASE WHEN idle IS NULL THEN '365+'
+                            WHEN idle < interval '31 days' THEN '0-30'
+                            WHEN idle < interval '91 days' THEN '31-90'
+                            WHEN idle < interval '181 days' THEN '91-180'
+                            WHEN idle < interval '366 days' THEN '181-365'
+                            ELSE '365+' END,
+                       consumed, cost,
+                       CASE WHEN consumed > 0 THEN sign(qty)
+                            * div(2 * abs(qty * %(period)s * 10) + consumed,
+                                  2 * consumed) / 10 END,
+                       over_n / over_d,
+                       CASE WHEN n = 0 THEN 0
+                            ELSE sign(n) * sign(d)
+                                * div(2 * abs(n) + abs(d), 2 * abs(d)) * %(unit)s
+                       END,
+                       CASE WHEN abc_value = 0 THEN 'C'
+                            WHEN before < %(a)s * total THEN 'A'
+                            WHEN before < %(b)s * total THEN 'B'
+                            ELSE 'C' END
+                  FROM valued
+                """,
+                snapshot=self.id,
+                company=self.company_id.id,
+                cutoff=cutoff,
+                scale=params["scale"],
+                unit=params["unit"],
+                places=self.currency_id.decimal_places,
+                company_key=params["company_key"],
+                default_cost=params["default_cost"],
+                target=self.target_cover_days,
+                period=PERIOD_DAYS,
+                a=_d(self.abc_a),
+                b=_d(self.abc_b),
+            )
         )
+
+    def _write_dio(self):
+        """Days inventory outstanding per warehouse and category: stock value /
+        cost of the goods delivered over the year x 365 (1 decimal, half up)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO stock_valuation_snapshot_dio
+                    (snapshot_id, company_id, warehouse_id, categ_id, value, cogs,
+                     dio)
+                SELECT %(snapshot)s, %(company)s, warehouse_id, categ_id, value,
+                       cogs,
+                       CASE WHEN cogs > 0 THEN sign(value)
+                            * div(2 * abs(value * %(period)s * 10) + cogs,
+                                  2 * cogs) / 10 END
+                  FROM (SELECT warehouse_id, categ_id, sum(value) AS value,
+                               sum(consumed_value) AS cogs
+                          FROM stock_valuation_snapshot_mover
+                         WHERE snapshot_id = %(snapshot)s
+                         GROUP BY warehouse_id, categ_id) d
+                """,
+                snapshot=self.id,
+                company=self.company_id.id,
+                period=PERIOD_DAYS,
+            )
+        )
+
+    def _layer_value_by_category(self):
+        """{category id: the company's valuation at the cut-off} (layers)."""
+        self.env.cr.execute(
+            """
+            SELECT pt.categ_id, sum(y.value)
+              FROM mkc_svs_layer y
+              JOIN product_product pp ON pp.id = y.product_id
+              JOIN product_template pt ON pt.id = pp.product_tmpl_id
+             GROUP BY pt.categ_id
+            """
+        )
+        return {categ_id: _d(value) for categ_id, value in self.env.cr.fetchall()}
 
     # ---- close checklist
 
@@ -838,25 +966,29 @@ class StockValuationSnapshot(models.Model):
 
     # ---- valuation against the general ledger
 
-    def _compute_gl(self, cutoff, layers, products):
+    def _compute_gl(self, cutoff, by_category, categories):
         """Write the GL check lines; return the ledger balance of the stock
-        valuation accounts at the date."""
+        valuation accounts at the date (the accounts of the categories valued at
+        the date or on hand)."""
         company = self.company_id
-        categories = (
-            self.env["product.category"]
-            .with_company(company)
-            .browse({info[0] for info in products.values()})
+        self.env.cr.execute(
+            "SELECT DISTINCT categ_id FROM stock_valuation_snapshot_line "
+            "WHERE snapshot_id = %s",
+            [self.id],
         )
-        accounts = categories.property_stock_valuation_account_id
+        used = set(by_category) | {row[0] for row in self.env.cr.fetchall()}
+        accounts = self.env["account.account"].browse(
+            {categories[c][2] for c in used if c in categories and categories[c][2]}
+        )
         rows = []  # (kind, account, category, amount, model, res_id, note)
         per_key = defaultdict(Decimal)
-        for product_id, layer in layers.items():
-            categ_id, _method, valuation, account_id = products[product_id]
-            per_key[("valuation", account_id, categ_id)] += layer.value
+        for categ_id, value in by_category.items():
+            _method, valuation, account_id = categories.get(categ_id, (None,) * 3)
+            per_key[("valuation", account_id, categ_id)] += value
             if valuation == "manual_periodic":
                 # No entries are booked for these layers: their value is missing
                 # from the ledger.
-                per_key[("manual_valuation", account_id, categ_id)] -= layer.value
+                per_key[("manual_valuation", account_id, categ_id)] -= value
         for (kind, account_id, categ_id), amount in per_key.items():
             if amount or kind == "valuation":
                 rows.append((kind, account_id, categ_id, amount))
@@ -874,9 +1006,11 @@ class StockValuationSnapshot(models.Model):
         for account_id, balance in self.env.cr.fetchall():
             rows.append(("gl", account_id, None, _d(balance)))
             gl_balance += _d(balance)
-        automated = categories.filtered(lambda c: c.property_valuation == "real_time")
+        automated = self.env["product.category"].browse(
+            [c for c in used if c in categories and categories[c][1] == "real_time"]
+        )
         rows += self._gl_causes(cutoff, accounts, automated)
-        valuation = sum((layer.value for layer in layers.values()), Decimal(0))
+        valuation = sum(by_category.values(), Decimal(0))
         explained = sum(
             (row[3] for row in rows if row[0] not in ("valuation", "gl", "rounding")),
             Decimal(0),
@@ -884,7 +1018,8 @@ class StockValuationSnapshot(models.Model):
         rest = gl_balance - valuation - explained
         if rest:
             rows.append(("rounding", None, None, rest))
-        self._copy(
+        copy_rows(
+            self.env.cr,
             "stock_valuation_snapshot_gl",
             (
                 "snapshot_id",
@@ -1012,6 +1147,57 @@ class StockValuationSnapshotChild(models.AbstractModel):
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
 
+    def init(self):
+        """The tables of the big row models (``_auto = False``): a million lines per
+        snapshot are written in one statement, and PostgreSQL checks each foreign
+        key row by row (30 s for the lines alone). So these tables have none, and
+        one BRIN index on the snapshot (its rows are written together): the
+        products, locations and warehouses they name cannot be deleted anyway
+        while stock moves use them, and deleting a snapshot deletes its rows
+        (``stock.valuation.snapshot.unlink``). Columns are the fields' own types;
+        a database from an earlier version loses its foreign keys and indexes."""
+        super().init()
+        if self._abstract or self._auto:
+            return
+        cr = self.env.cr
+        table = SQL.identifier(self._table)
+        cr.execute(SQL("CREATE TABLE IF NOT EXISTS %s (id SERIAL PRIMARY KEY)", table))
+        for name, field in self._fields.items():
+            if name == "id" or not field.store or not field.column_type:
+                continue
+            cr.execute(
+                SQL(
+                    "ALTER TABLE %s ADD COLUMN IF NOT EXISTS %s %s",
+                    table,
+                    SQL.identifier(name),
+                    SQL(field.column_type[1]),
+                )
+            )
+        cr.execute(SQL("ALTER TABLE %s ALTER COLUMN snapshot_id SET NOT NULL", table))
+        cr.execute(
+            "SELECT conname FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'f'",
+            [self._table],
+        )
+        for (name,) in cr.fetchall():
+            cr.execute(
+                SQL("ALTER TABLE %s DROP CONSTRAINT %s", table, SQL.identifier(name))
+            )
+        cr.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s "
+            "AND indexname LIKE %s",
+            [self._table, self._table.replace("_", r"\_") + r"\_\_%"],
+        )
+        for (name,) in cr.fetchall():
+            cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
+        cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS %s ON %s USING brin (snapshot_id)",
+                SQL.identifier(f"{self._table}_snapshot_brin"),
+                table,
+            )
+        )
+
     def _check_open(self, snapshots):
         if snapshots.filtered(lambda s: s.state == "validated"):
             raise AccessError(
@@ -1042,15 +1228,16 @@ class StockValuationSnapshotChild(models.AbstractModel):
 class StockValuationSnapshotLine(models.Model):
     _inherit = "stock.valuation.snapshot.child"
     _name = "stock.valuation.snapshot.line"
+    _auto = False  # see stock.valuation.snapshot.child.init()
     _description = "Stock Valuation Snapshot Line"
     _order = "warehouse_id, location_id, product_id"
     _log_access = False
 
     date = fields.Date(related="snapshot_id.date")
-    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, index=True)
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
     location_id = fields.Many2one("stock.location", readonly=True)
     location_kind = fields.Selection(LOCATION_KINDS, readonly=True)
-    product_id = fields.Many2one("product.product", readonly=True, index=True)
+    product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one(
         "product.category", string="Product Category", readonly=True
     )
@@ -1063,6 +1250,7 @@ class StockValuationSnapshotLine(models.Model):
 class StockValuationSnapshotDifference(models.Model):
     _inherit = "stock.valuation.snapshot.child"
     _name = "stock.valuation.snapshot.difference"
+    _auto = False  # see stock.valuation.snapshot.child.init()
     _description = "Stock Valuation Difference"
     _log_access = False
 
@@ -1120,11 +1308,12 @@ class StockValuationSnapshotGl(models.Model):
 class StockValuationSnapshotMover(models.Model):
     _inherit = "stock.valuation.snapshot.child"
     _name = "stock.valuation.snapshot.mover"
+    _auto = False  # see stock.valuation.snapshot.child.init()
     _description = "Slow Mover"
     _order = "days_idle desc, value desc"
     _log_access = False
 
-    warehouse_id = fields.Many2one("stock.warehouse", readonly=True, index=True)
+    warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     categ_id = fields.Many2one(
         "product.category", string="Product Category", readonly=True
@@ -1167,6 +1356,7 @@ class StockValuationSnapshotMover(models.Model):
 class StockValuationSnapshotDio(models.Model):
     _inherit = "stock.valuation.snapshot.child"
     _name = "stock.valuation.snapshot.dio"
+    _auto = False  # see stock.valuation.snapshot.child.init()
     _description = "Days Inventory Outstanding"
     _order = "warehouse_id, categ_id"
     _log_access = False
