@@ -451,10 +451,7 @@ class StockValuationSnapshot(models.Model):
         ``value_svl`` with ``to_date`` sums its layers (value in the currency's
         decimals), with the product's current cost (used when the layers leave no
         quantity to derive a unit cost from)."""
-        product = self.env["product.product"].with_company(self.company_id)
-        default_cost = product._fields["standard_price"].get_company_dependent_fallback(
-            product
-        )
+        params = self._money_params()
         self._temp_table(
             "mkc_svs_layer",
             SQL(
@@ -471,8 +468,8 @@ class StockValuationSnapshot(models.Model):
                   JOIN product_product pp ON pp.id = y.product_id
                 """,
                 company=self.company_id.id,
-                company_key=str(self.company_id.id),
-                default_cost=_d(default_cost),
+                company_key=params["company_key"],
+                default_cost=params["default_cost"],
                 places=self.currency_id.decimal_places,
                 cutoff=cutoff,
             ),
