@@ -57,7 +57,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
-from bench_sql import columns, load, rss_mb  # noqa: E402
+from bench_sql import columns, load, rss_mb, vacuum_analyze  # noqa: E402
 
 MARKER = "bench_forecast.company"
 COMPANY = "Forecast Bench SAS"
@@ -878,30 +878,18 @@ def generate(env, scale):
     return company
 
 
-def vacuum_analyze(database):
-    """VACUUM ANALYZE the generated tables (outside a transaction), as autovacuum
-    would in time: fresh statistics and visibility maps for the forecast's plans."""
-    import psycopg2
-
-    from odoo.sql_db import connection_info_for
-
-    _name, info = connection_info_for(database)
-    conn = psycopg2.connect(**info)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for table in (
-            "res_partner",
-            "sale_order",
-            "marketplace_payout",
-            "marketplace_transaction",
-            "account_move",
-            "account_move_line",
-            "account_partial_reconcile",
-            "purchase_order",
-            "purchase_order_line",
-        ):
-            cur.execute(f"VACUUM ANALYZE {table}")
-    conn.close()
+# The generated tables, vacuumed and analyzed after the generation.
+VACUUM_TABLES = (
+    "res_partner",
+    "sale_order",
+    "marketplace_payout",
+    "marketplace_transaction",
+    "account_move",
+    "account_move_line",
+    "account_partial_reconcile",
+    "purchase_order",
+    "purchase_order_line",
+)
 
 
 def sizes(cr, company):
@@ -1288,7 +1276,7 @@ def bench(args):
             company = generate(env, args.scale)
             cr.commit()
             inserted = time.perf_counter() - started
-            vacuum_analyze(args.database)
+            vacuum_analyze(args.database, VACUUM_TABLES)
             generated = time.perf_counter() - started
             print(
                 f"generation: {generated:.1f} s (inserts and commit {inserted:.1f} s, "

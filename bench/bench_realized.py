@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
-from bench_sql import columns, reserve_ids, rss_mb  # noqa: E402
+from bench_sql import columns, reserve_ids, rss_mb, vacuum_analyze  # noqa: E402
 
 CHANNEL_PREFIX = "Bench realized"
 CHANNELS = 3
@@ -759,27 +759,15 @@ def generate(env, lines):
     return log
 
 
-def vacuum_analyze(database):
-    """VACUUM ANALYZE the generated tables (outside a transaction), as autovacuum
-    would in time: fresh statistics and visibility maps for the refresh's plans."""
-    import psycopg2
-
-    from odoo.sql_db import connection_info_for
-
-    _name, info = connection_info_for(database)
-    conn = psycopg2.connect(**info)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for table in (
-            "sale_order",
-            "sale_order_line",
-            "stock_move",
-            "stock_valuation_layer",
-            "marketplace_payout",
-            "marketplace_transaction",
-        ):
-            cur.execute(f"VACUUM ANALYZE {table}")
-    conn.close()
+# The generated tables, vacuumed and analyzed after the generation.
+VACUUM_TABLES = (
+    "sale_order",
+    "sale_order_line",
+    "stock_move",
+    "stock_valuation_layer",
+    "marketplace_payout",
+    "marketplace_transaction",
+)
 
 
 # ---- timings
@@ -1032,7 +1020,7 @@ def bench(args):
             log = generate(env, args.lines)
             cr.commit()
             inserted = time.perf_counter() - started
-            vacuum_analyze(args.database)
+            vacuum_analyze(args.database, VACUUM_TABLES)
             generated = time.perf_counter() - started
             print(
                 f"generation: {generated:.1f} s (inserts and commit {inserted:.1f} s, "

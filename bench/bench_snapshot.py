@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
-from bench_sql import columns, load, reserve_ids, rss_mb  # noqa: E402
+from bench_sql import columns, load, reserve_ids, rss_mb, vacuum_analyze  # noqa: E402
 
 MARKER = "bench_snapshot.products"
 WAREHOUSES = 10
@@ -409,26 +409,14 @@ def generate(env, company, products):
     env.invalidate_all()
 
 
-def vacuum_analyze(database):
-    """VACUUM ANALYZE the generated tables (outside a transaction), as autovacuum
-    would in time: fresh statistics and visibility maps for the snapshot's plans."""
-    import psycopg2
-
-    from odoo.sql_db import connection_info_for
-
-    _name, info = connection_info_for(database)
-    conn = psycopg2.connect(**info)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        for table in (
-            "product_template",
-            "product_product",
-            "stock_move",
-            "stock_move_line",
-            "stock_valuation_layer",
-        ):
-            cur.execute(f"VACUUM ANALYZE {table}")
-    conn.close()
+# The generated tables, vacuumed and analyzed after the generation.
+VACUUM_TABLES = (
+    "product_template",
+    "product_product",
+    "stock_move",
+    "stock_move_line",
+    "stock_valuation_layer",
+)
 
 
 def sizes(cr, company):
@@ -686,7 +674,7 @@ def bench(args):
             generate(env, company, args.products)
             cr.commit()
             inserted = time.perf_counter() - started
-            vacuum_analyze(args.database)
+            vacuum_analyze(args.database, VACUUM_TABLES)
             generated = time.perf_counter() - started
             print(
                 f"generation: {generated:.1f} s (inserts and commit {inserted:.1f} s, "

@@ -1,6 +1,6 @@
 """Small helpers shared by the benchmarks that generate their data in SQL
-(bench_realized, bench_snapshot, bench_forecast): memory, load, table columns and
-blocks of ids."""
+(bench_realized, bench_snapshot, bench_forecast): memory, load, table columns,
+blocks of ids and VACUUM ANALYZE."""
 
 import os
 import resource
@@ -37,3 +37,19 @@ def reserve_ids(cr, table, count):
         [table, table, count],
     )
     return cr.fetchone()[0] - count + 1
+
+
+def vacuum_analyze(database, tables):
+    """VACUUM ANALYZE ``tables`` (outside a transaction), as autovacuum would in
+    time: fresh statistics and visibility maps for the timed plans."""
+    import psycopg2
+
+    from odoo.sql_db import connection_info_for
+
+    _name, info = connection_info_for(database)
+    conn = psycopg2.connect(**info)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        for table in tables:
+            cur.execute(f"VACUUM ANALYZE {table}")
+    conn.close()
