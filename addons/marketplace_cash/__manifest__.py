@@ -29,6 +29,10 @@
         "views/stock_close_pack_report.xml",
         "views/cash_forecast_views.xml",
         "views/cash_dashboard_views.xml",
+        "views/dunning_report.xml",
+        "data/dunning_mail_template_data.xml",
+        "data/dunning_data.xml",
+        "views/dunning_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

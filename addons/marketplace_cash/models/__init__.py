@@ -6,6 +6,13 @@ from . import sale_order
 from . import stock_valuation_snapshot
 from . import cash_forecast
 from . import cash_scenario
-from . import account_move
 from . import res_company
 from . import cash_dashboard
+from . import dunning_policy
+from . import dunning_hold
+from . import dunning_log
+from . import dunning_run
+from . import dunning_account_move
+from . import dunning_res_partner
+from . import dunning_res_company
+from . import dunning_stock_picking

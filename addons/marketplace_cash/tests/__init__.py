@@ -8,3 +8,4 @@ from . import test_stock_close_pack
 from . import test_stock_snapshot_tour
 from . import test_cash_forecast
 from . import test_cash_dashboard
+from . import test_dunning
