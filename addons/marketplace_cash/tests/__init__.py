@@ -9,3 +9,4 @@ from . import test_stock_snapshot_tour
 from . import test_cash_forecast
 from . import test_cash_dashboard
 from . import test_dunning
+from . import test_dunning_mail
