@@ -33,6 +33,7 @@
         "data/dunning_mail_template_data.xml",
         "data/dunning_data.xml",
         "views/dunning_views.xml",
+        "views/receivable_kpi_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -8,6 +8,8 @@ from . import cash_forecast
 from . import cash_scenario
 from . import res_company
 from . import cash_dashboard
+from . import receivable_kpi
+from . import receivable_report
 from . import dunning_policy
 from . import dunning_hold
 from . import dunning_log
