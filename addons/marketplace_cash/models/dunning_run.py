@@ -493,8 +493,12 @@ class MkcDunningRunLine(models.Model):
             attachments = self._dunning_letter_attachment()
         template = level.mail_template_id
         recipient = self._get_dunning_recipient()
-        # Queued, never sent inside the run: the mail queue's cron sends them.
-        poster = partner.with_context(mail_notify_force_send=False)
+        # sudo: posting on (and scheduling on, attaching to) a customer takes write
+        # rights on contacts, which billing clerks who send the runs do not have;
+        # the message keeps the clerk as its author. Queued, never sent inside the
+        # run: the mail queue's cron sends them.
+        poster = partner.sudo().with_context(mail_notify_force_send=False)
+        author = self.env.user.partner_id.id
         if template and recipient.email:
             body = template._render_field("body_html", self.ids, compute_lang=True)[
                 self.id
@@ -503,6 +507,7 @@ class MkcDunningRunLine(models.Model):
                 self.id
             ]
             message = poster.message_post(
+                author_id=author,
                 body=body,
                 subject=subject,
                 partner_ids=recipient.ids,
@@ -513,6 +518,7 @@ class MkcDunningRunLine(models.Model):
             )
         else:
             message = poster.message_post(
+                author_id=author,
                 body=self.env._(
                     "%(level)s to send by post: %(amount)s overdue.",
                     level=level.name,
@@ -526,7 +532,7 @@ class MkcDunningRunLine(models.Model):
             salesperson = (
                 partner.user_id or self.move_ids.invoice_user_id[:1] or self.env.user
             )
-            self.activity_id = partner.activity_schedule(
+            self.activity_id = poster.activity_schedule(
                 "mail.mail_activity_data_call",
                 date_deadline=fields.Date.context_today(self),
                 summary=self.env._(
@@ -542,16 +548,21 @@ class MkcDunningRunLine(models.Model):
         content, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
             report, self.ids
         )
-        return self.env["ir.attachment"].create(
-            {
-                "name": self.env._(
-                    "Formal notice %(customer)s %(date)s.pdf",
-                    customer=self.partner_id.name,
-                    date=fields.Date.to_string(self.run_id.date),
-                ),
-                "raw": content,
-                "mimetype": "application/pdf",
-                "res_model": "res.partner",
-                "res_id": self.partner_id.id,
-            }
+        # sudo: attached to the customer (see _send_one).
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._(
+                        "Formal notice %(customer)s %(date)s.pdf",
+                        customer=self.partner_id.name,
+                        date=fields.Date.to_string(self.run_id.date),
+                    ),
+                    "raw": content,
+                    "mimetype": "application/pdf",
+                    "res_model": "res.partner",
+                    "res_id": self.partner_id.id,
+                }
+            )
         )

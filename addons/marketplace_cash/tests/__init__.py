@@ -11,3 +11,4 @@ from . import test_cash_dashboard
 from . import test_dunning
 from . import test_dunning_mail
 from . import test_receivables
+from . import test_dunning_tour

@@ -441,3 +441,23 @@ class TestDunning(AccountTestInvoicingCommon):
         self.assertEqual(
             policies.search([("company_id", "in", both)]).company_id, other
         )
+
+    def test_released_the_day_its_next_level_is_due(self):
+        """D+1 sent 3/3; held on 9/3 (D+7 due that day): skipped; released the
+        same day: the next run sends D+7."""
+        move = self.invoice(840.00)
+        self.dun(date(2026, 3, 3))
+        with freeze_time("2026-03-09"):
+            self.env["mkc.dunning.hold.wizard"].with_context(
+                **move.action_dunning_hold()["context"]
+            ).create({"reason": "quality"}).action_confirm()
+        self.assertFalse(self.dun(date(2026, 3, 9)).line_ids)
+        with freeze_time("2026-03-09"):
+            move.action_dunning_release()
+            self.assertFalse(move.cash_dispute)
+        run = self.dun(date(2026, 3, 9))
+        self.assertEqual(run.line_ids.move_ids, move)
+        self.assertEqual(
+            self.logs(move),
+            [(date(2026, 3, 3), 1, "email"), (date(2026, 3, 9), 2, "email")],
+        )
