@@ -3,7 +3,7 @@
     "name": "Marketplace Cash",
     "summary": "Payout reconciliation to the cent, cash forecast, per-warehouse stock "
     "valuation and month-end close for marketplace sellers",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting",
     "license": "LGPL-3",
     "author": "Marketplace Cash Control",

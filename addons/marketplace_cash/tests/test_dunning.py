@@ -461,3 +461,62 @@ class TestDunning(AccountTestInvoicingCommon):
             self.logs(move),
             [(date(2026, 3, 3), 1, "email"), (date(2026, 3, 9), 2, "email")],
         )
+
+    def test_return_in_progress_holds_until_the_credit_note(self):
+        """A return of the invoice's delivery holds it; the credit note posted for
+        the return releases it. Another invoice of the customer stays dunned."""
+        product = self.env["product.product"].create(
+            {"name": "Suspension laiton", "type": "consu", "list_price": 300.0}
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 2,
+                            "tax_id": False,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        delivery = order.picking_ids
+        delivery.move_ids.quantity = 2
+        delivery.button_validate()
+        move = order._create_invoices()
+        move.write({"invoice_date": "2026-02-02", "invoice_date_due": "2026-03-02"})
+        move.action_post()
+        other = self.invoice(90.00)
+        self.assertFalse(move.cash_dispute)
+        with freeze_time("2026-03-02"):
+            wizard = (
+                self.env["stock.return.picking"]
+                .with_context(active_id=delivery.id, active_model="stock.picking")
+                .create({})
+            )
+            wizard.product_return_moves.quantity = 1
+            returned = self.env["stock.picking"].browse(
+                wizard.action_create_returns()["res_id"]
+            )
+        self.assertEqual(returned.return_id, delivery)
+        self.assertRecordValues(
+            move.dunning_hold_ids,
+            [{"origin": "return", "picking_id": returned.id, "reason": "delivery"}],
+        )
+        self.assertTrue(move.cash_dispute)
+        run = self.dun(date(2026, 3, 3))
+        self.assertEqual(run.line_ids.move_ids, other)
+        # Goods back: still held (no credit note yet).
+        returned.move_ids.quantity = 1
+        returned.button_validate()
+        self.assertTrue(move.cash_dispute)
+        with freeze_time("2026-03-04"):
+            refund = move._reverse_moves()
+            refund.invoice_line_ids.quantity = 1
+            refund.action_post()
+            self.assertFalse(move.cash_dispute)
+        self.assertEqual(move.amount_residual, 300.0)
+        self.assertEqual(set(move.dunning_hold_ids.mapped("state")), {"released"})
