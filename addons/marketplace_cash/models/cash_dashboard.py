@@ -34,7 +34,8 @@ Definitions (also in the module's readme):
   contains "penal" in any case (Penalty, PENALIDAD; not the accented "pénalité"), as
   a positive amount;
 - DSO = trade receivables (the balance of the receivable accounts) / customer
-  invoices incl. tax of the 90 days up to the date x 90; DPO = trade payables / vendor
+  invoices incl. tax of the 90 days up to the date x 90, the invoices under a
+  dispute hold at the date left out of both; DPO = trade payables / vendor
   bills incl. tax of the 90 days x 90; DIO = stock value (valuation layers) / cost of
   the goods delivered to customers net of returns in the 90 days x 90; cash
   conversion cycle = DSO + DIO - DPO;
@@ -935,9 +936,14 @@ class MarketplaceCashDashboard(models.AbstractModel):
         receivables, payables = self._balances_at(company, weeks)
         sales, purchases = self._invoiced_windows(company, weeks)
         stock, cogs = self._stock_at(company, weeks)
+        # The invoices under a dispute hold are out of both terms of the DSO, as in
+        # the receivables KPIs (mkc.receivable.kpi).
+        held = self.env["mkc.receivable.kpi"]._held_at(
+            company, weeks.points, WINDOW_DAYS
+        )
         dso = [
-            _ratio(r, s, WINDOW_DAYS, 1)
-            for r, s in zip(receivables, sales, strict=True)
+            _ratio(r - held_r, s - held_s, WINDOW_DAYS, 1)
+            for r, s, (held_r, held_s) in zip(receivables, sales, held, strict=True)
         ]
         dpo = [
             _ratio(p, b, WINDOW_DAYS, 1)
@@ -989,7 +995,7 @@ class MarketplaceCashDashboard(models.AbstractModel):
             dso,
             self.env._(
                 "Trade receivables / customer invoices incl. tax of the last "
-                "%(days)s days x %(days)s.",
+                "%(days)s days x %(days)s, invoices on hold left out.",
                 days=WINDOW_DAYS,
             ),
         )

@@ -48,10 +48,18 @@ class MkcReceivableKpi(models.AbstractModel):
     # ---- reading the book
 
     @api.model
-    def _read_items(self, company, day, since):
+    def _read_items(self, company, day, since, move_ids=None, partner_ids=None):
         """The core items of ``company`` dated up to ``day`` that were open at
         some point after ``since`` or are dated after it, with their payments
-        dated up to ``day``."""
+        dated up to ``day``; with ``move_ids`` or ``partner_ids``, only those of
+        these invoices and customers."""
+        only = SQL()
+        if move_ids is not None or partner_ids is not None:
+            only = SQL(
+                "AND (aml.move_id = ANY(%s) OR am.commercial_partner_id = ANY(%s))",
+                list(move_ids or ()),
+                list(partner_ids or ()),
+            )
         self.env.cr.execute(
             SQL(
                 """
@@ -78,6 +86,7 @@ class MkcReceivableKpi(models.AbstractModel):
                             OR EXISTS (SELECT 1 FROM account_partial_reconcile p
                                         WHERE p.credit_move_id = aml.id
                                           AND p.max_date > %(since)s))
+                       %(only)s
                 ),
                 payments AS (
                     SELECT i.id, p.max_date, p.amount, cm.move_type
@@ -110,6 +119,7 @@ class MkcReceivableKpi(models.AbstractModel):
                 day=day,
                 since=since,
                 not_cash=NOT_CASH_TYPES,
+                only=only,
             )
         )
         Item, Payment = core.Item, core.Payment
@@ -180,6 +190,27 @@ class MkcReceivableKpi(models.AbstractModel):
         return core.Book(
             self._read_items(company, day, since), self._read_holds(company, day)
         )
+
+    @api.model
+    def _held_at(self, company, points, days):
+        """``[(held receivables, held revenue)]`` at each of ``points``: what the
+        invoices under a dispute hold weigh in a DSO over ``days`` days (read for
+        the held invoices and customers only)."""
+        holds = self._read_holds(company, max(points))
+        if not holds:
+            return [(Decimal(0), Decimal(0))] * len(points)
+        items = self._read_items(
+            company,
+            max(points),
+            min(points) - timedelta(days=days),
+            move_ids=[hold.move_id for hold in holds if hold.move_id],
+            partner_ids=[hold.partner_id for hold in holds if not hold.move_id],
+        )
+        book = core.Book(items, holds)
+        return [
+            (dso.held_receivables, dso.held_revenue)
+            for dso in (book.dso(point, days) for point in points)
+        ]
 
     # ---- computing and storing
 

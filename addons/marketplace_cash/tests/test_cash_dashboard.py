@@ -422,6 +422,33 @@ class TestCashDashboard(AccountTestInvoicingCommon):
         self.assertEqual(invoices.mapped("amount_total"), [500.00])
         self.assertEqual(len(self.records(kpis["dso"]["action"])), 2)
 
+    def test_dso_leaves_held_invoices_out(self):
+        """The invoice of 1,000.00 (28/10) under a dispute hold from 20/11: out of
+        the receivables and of the sales from the points of 22/11 and 26/11. On
+        22/11: (1,500 - 1,000) / (1,500 - 1,000) x 90 = 90.0; today: (1,100 -
+        1,000) / (1,500 - 1,000) x 90 = 18.0. Before 20/11 it counts (90.0)."""
+        self.receivables_and_payables()
+        held = self.env["account.move"].search(
+            [
+                ("company_id", "=", self.company.id),
+                ("move_type", "=", "out_invoice"),
+                ("amount_total", "=", 1000.00),
+            ]
+        )
+        self.env["mkc.dunning.hold"].create(
+            {
+                "move_id": held.id,
+                "partner_id": held.commercial_partner_id.id,
+                "company_id": self.company.id,
+                "date_start": "2026-11-20",
+            }
+        )
+        kpis = self.data()["kpis"]
+        self.assertEqual(kpis["dso"]["value"], 18.0)
+        self.assertEqual(
+            kpis["dso"]["trend"], [None, None, None, 90.0, 90.0, 90.0, 90.0, 18.0]
+        )
+
     def test_stock_kpis(self):
         snapshot = self.stock()
         kpis = self.data()["kpis"]
