@@ -212,6 +212,66 @@ class MkcReceivableKpi(models.AbstractModel):
             for dso in (book.dso(point, days) for point in points)
         ]
 
+    # ---- public API
+
+    @api.model
+    def get_kpis(self, date=None, company_id=None, top=10):
+        """The company's KPIs at ``date`` (default: today) as plain data, for
+        JSON-RPC and scripts (nothing is stored): DSO 30 and 90 days, receivables
+        and what is on hold, the month's recovery and dispute rates, the aged
+        balance (invoices on hold included), the ``top`` late payers and the
+        12-month trend. Ratios are floats (None without a denominator), amounts
+        floats in the company's currency."""
+        company = (
+            self.env["res.company"].browse(company_id)
+            if company_id
+            else self.env.company
+        )
+        day = fields.Date.to_date(date) or fields.Date.context_today(self)
+        points = core.month_ends(day)
+        book = self._book(company, day, points[0] - timedelta(days=90))
+        round_ = _rounder(company)
+
+        def num(value):
+            return None if value is None else float(value)
+
+        trend = book.trend(day)
+        aged = dict.fromkeys(core.BUCKETS, Decimal(0))
+        for (_partner, name, _held), amount in book.aged_rows(day).items():
+            aged[name] += amount
+        now = trend[-1]
+        return {
+            "company_id": company.id,
+            "date": day.isoformat(),
+            "currency": company.currency_id.name,
+            "dso_30": num(now.dso_30.value),
+            "dso_90": num(now.dso_90.value),
+            "receivables": float(round_(now.dso_90.receivables)),
+            "held_receivables": float(round_(now.dso_90.held_receivables)),
+            "revenue_90": float(round_(now.dso_90.revenue)),
+            "recovery_rate": num(now.recovery.value),
+            "dispute_rate": num(now.dispute.value),
+            "aged": {name: float(round_(amount)) for name, amount in aged.items()},
+            "top_late_payers": [
+                {
+                    "partner_id": payer.partner_id,
+                    "overdue": float(round_(payer.overdue)),
+                    "days_late": num(payer.days),
+                }
+                for payer in book.top_late_payers(day, limit=top)
+            ],
+            "trend": [
+                {
+                    "date": month.point.isoformat(),
+                    "dso_30": num(month.dso_30.value),
+                    "dso_90": num(month.dso_90.value),
+                    "recovery_rate": num(month.recovery.value),
+                    "dispute_rate": num(month.dispute.value),
+                }
+                for month in trend
+            ],
+        }
+
     # ---- computing and storing
 
     @api.model

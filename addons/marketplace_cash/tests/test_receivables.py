@@ -250,6 +250,52 @@ class TestReceivableKpis(AccountTestInvoicingCommon):
         )
         self.assertEqual(self.env.cr.fetchall(), [(True, False)])
 
+    def test_get_kpis(self):
+        """The same figures as plain data (see the tests above for the hand
+        computations); the aged balance of the company: not due 600 + 1,800 +
+        1,000, 1-30 1,160, 31-60 900, over 90 2,000."""
+        kpis = self.env["mkc.receivable.kpi"].get_kpis("2026-03-31")
+        trend = kpis.pop("trend")
+        self.assertEqual(
+            kpis,
+            {
+                "company_id": self.company.id,
+                "date": "2026-03-31",
+                "currency": self.company.currency_id.name,
+                "dso_30": 124.9,
+                "dso_90": 86.9,
+                "receivables": 5660.0,
+                "held_receivables": 1800.0,
+                "revenue_90": 5860.0,
+                "recovery_rate": 0.7911,
+                "dispute_rate": 0.3333,
+                "aged": {
+                    "not_due": 3400.0,
+                    "1_30": 1160.0,
+                    "31_60": 900.0,
+                    "61_90": 0.0,
+                    "over_90": 2000.0,
+                },
+                "top_late_payers": [
+                    {"partner_id": self.bolt.id, "overdue": 2000.0, "days_late": 101.0},
+                    {"partner_id": self.cora.id, "overdue": 900.0, "days_late": 40.0},
+                    {"partner_id": self.acme.id, "overdue": 1400.0, "days_late": 19.0},
+                ],
+            },
+        )
+        self.assertEqual(len(trend), 12)
+        self.assertEqual(
+            trend[-2],
+            {
+                "date": "2026-02-28",
+                "dso_30": 73.8,
+                "dso_90": 147.5,
+                "recovery_rate": 0.2917,
+                "dispute_rate": 1.0,
+            },
+        )
+        self.assertEqual(trend[0]["recovery_rate"], None)  # April 2025: no invoice
+
     # ---- aged balance
 
     def test_aged_balance(self):
@@ -369,6 +415,17 @@ class TestReceivableKpis(AccountTestInvoicingCommon):
         rows = Month.search([("company_id", "=", self.company.id)])
         self.assertEqual(set(rows.mapped("date")), {D})
         self.env["mkc.receivable.aged"].action_open()  # fresh: not recomputed
+        for model in (
+            "mkc.receivable.aged",
+            "mkc.receivable.kpi.partner",
+            "mkc.receivable.kpi.month",
+        ):
+            views = self.env[model].get_views(
+                [(False, "list"), (False, "pivot"), (False, "graph"), (False, "search")]
+            )
+            self.assertEqual(
+                set(views["views"]), {"list", "pivot", "graph", "search"}, model
+            )
         self.assertEqual(Month.search([("company_id", "=", self.company.id)]), rows)
         self.env["mkc.receivable.kpi"].sudo()._cron_refresh()
         self.assertEqual(Month.search_count([("company_id", "=", self.company.id)]), 12)
