@@ -98,8 +98,10 @@ class MkcDunningRun(models.Model):
 
     @api.model
     def _cron_dunning(self):
-        """Daily: for each company with a dunning policy, refresh the holds, compute
-        the run, send it in automatic mode."""
+        """Daily: the dispute flags of every company follow the calendar (holds
+        start and expire); then for each company with a dunning policy, refresh the
+        automatic holds, compute the run, send it in automatic mode."""
+        self.env["mkc.dunning.hold"]._cron_refresh_cash_dispute()
         companies = self.env["res.company"].search([("dunning_policy_id", "!=", False)])
         for company in companies:
             run = self.with_company(company)._dunning_prepare(company)
@@ -438,6 +440,7 @@ class MkcDunningRunLine(models.Model):
                 {int(v) for line in self for v in (line.fired or {}).values()}
             )
         }
+        rendered = self._render_reminders()
         for line in self:
             fired = line.fired or {}
             to_log = []
@@ -453,7 +456,7 @@ class MkcDunningRunLine(models.Model):
             if not to_log:
                 line.state = "cancel"
                 continue
-            line._send_one()
+            line._send_one(rendered.get(line.id))
             for move, level in to_log:
                 log_vals.append(
                     {
@@ -481,10 +484,27 @@ class MkcDunningRunLine(models.Model):
                 bodies=notes
             )
 
-    def _send_one(self):
+    def _render_reminders(self):
+        """{line id: (subject, body)}: the emails, rendered per template in one
+        batch (a template is compiled once, not once per customer), each in its
+        customer's language."""
+        rendered = {}
+        for template in self.level_id.mail_template_id:
+            lines = self.filtered(
+                lambda line, t=template: line.level_id.mail_template_id == t
+            )
+            bodies = template._render_field("body_html", lines.ids, compute_lang=True)
+            subjects = template._render_field("subject", lines.ids, compute_lang=True)
+            rendered.update(
+                {line_id: (subjects[line_id], bodies[line_id]) for line_id in lines.ids}
+            )
+        return rendered
+
+    def _send_one(self, rendered=None):
         """Post the reminder on the customer (emailed to its invoicing contact when
-        the level has a template), with the letter when the level is a letter, and
-        the phone call activity when it is due."""
+        the level has a template, ``rendered`` being its subject and body), with
+        the letter when the level is a letter, and the phone call activity when it
+        is due."""
         self.ensure_one()
         level = self.level_id
         partner = self.partner_id
@@ -500,12 +520,7 @@ class MkcDunningRunLine(models.Model):
         poster = partner.sudo().with_context(mail_notify_force_send=False)
         author = self.env.user.partner_id.id
         if template and recipient.email:
-            body = template._render_field("body_html", self.ids, compute_lang=True)[
-                self.id
-            ]
-            subject = template._render_field("subject", self.ids, compute_lang=True)[
-                self.id
-            ]
+            subject, body = rendered or self._render_reminders()[self.id]
             message = poster.message_post(
                 author_id=author,
                 body=body,
