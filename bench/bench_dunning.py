@@ -55,7 +55,13 @@ from bench_forecast import (  # noqa: E402  (same SQL copies of ORM records)
     scaled,
     wait_for_quiet,
 )
-from bench_sql import load, rss_mb, vacuum_analyze  # noqa: E402
+from bench_sql import (  # noqa: E402
+    french_company,
+    load,
+    rss_mb,
+    timed_sql,
+    vacuum_analyze,
+)
 
 MARKER = "bench_dunning.company"
 COMPANY = "Dunning Bench SAS"
@@ -79,29 +85,11 @@ RUN_STEPS = (
 )
 
 
-def timed_sql(cr, label, query, params=None):
-    started = time.perf_counter()
-    cr.execute(query, params or {})
-    print(f"  {label}: {cr.rowcount:,} rows in {time.perf_counter() - started:.1f} s")
-
-
 # ---- data
 
 
 def bench_company(env):
-    company = env["res.company"].search([("name", "=", COMPANY)], limit=1)
-    if not company:
-        company = env["res.company"].create(
-            {
-                "name": COMPANY,
-                "country_id": env.ref("base.fr").id,
-                "currency_id": env.ref("base.EUR").id,
-                "email": "compta@dunning-bench.example",
-            }
-        )
-    if not company.chart_template:
-        env["account.chart.template"].try_loading("fr", company, install_demo=False)
-    return company
+    return french_company(env, COMPANY, email="compta@dunning-bench.example")
 
 
 def template_invoice(env, company):

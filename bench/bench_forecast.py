@@ -57,7 +57,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
-from bench_sql import columns, load, rss_mb, vacuum_analyze  # noqa: E402
+from bench_sql import (  # noqa: E402
+    columns,
+    french_company,
+    load,
+    rss_mb,
+    timed_sql,
+    vacuum_analyze,
+)
 
 MARKER = "bench_forecast.company"
 COMPANY = "Forecast Bench SAS"
@@ -140,13 +147,6 @@ LINE_AMOUNTS = (
 )
 
 
-def timed_sql(cr, label, query, params=None):
-    started = time.perf_counter()
-    cr.execute(query, params or {})
-    elapsed = time.perf_counter() - started
-    print(f"  {label}: {cr.rowcount:,} rows in {elapsed:.1f} s", flush=True)
-
-
 def copy_insert(cr, table, template, source, values, where="TRUE"):
     """``INSERT INTO table ... SELECT`` one row per row of ``source`` (SQL, aliases
     of its own) matching ``where``, ``values`` (column -> SQL expression) for the
@@ -177,19 +177,7 @@ def bench_company(env):
     admin user as its cash manager (for the dashboard)."""
     from odoo import Command
 
-    # Creating the first French company installs account_peppol, which commits:
-    # a generation stopped later leaves the company, found here again.
-    company = env["res.company"].search([("name", "=", COMPANY)], limit=1)
-    if not company:
-        company = env["res.company"].create(
-            {
-                "name": COMPANY,
-                "country_id": env.ref("base.fr").id,
-                "currency_id": env.ref("base.EUR").id,
-            }
-        )
-    if not company.chart_template:
-        env["account.chart.template"].try_loading("fr", company, install_demo=False)
+    company = french_company(env, COMPANY)
     if not env["stock.warehouse"].search([("company_id", "=", company.id)]):
         env["stock.warehouse"].create(
             {"name": "Bench forecast", "code": "FCB", "company_id": company.id}

@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
-from bench_sql import columns, reserve_ids, rss_mb, vacuum_analyze  # noqa: E402
+from bench_sql import columns, reserve_ids, rss_mb, timed_sql, vacuum_analyze  # noqa: E402
 
 CHANNEL_PREFIX = "Bench realized"
 CHANNELS = 3
@@ -160,15 +160,6 @@ def machine_load(cr):
     busy = cr.fetchone()[0]
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     return f"load average {load}; {busy} other busy PostgreSQL sessions"
-
-
-def timed_sql(cr, label, query, params=None, log=None):
-    started = time.perf_counter()
-    cr.execute(query, params or {})
-    elapsed = time.perf_counter() - started
-    if log is not None:
-        log.append((label, cr.rowcount, elapsed))
-    print(f"  {label}: {cr.rowcount:,} rows in {elapsed:.1f} s", flush=True)
 
 
 def copy_insert(cr, table, template_id, source, values):

@@ -55,10 +55,15 @@ from bench_forecast import (  # noqa: E402
     copy_partners,
     scaled,
     timed_runs,
-    timed_sql,
     wait_for_quiet,
 )
-from bench_sql import load, rss_mb, vacuum_analyze  # noqa: E402
+from bench_sql import (  # noqa: E402
+    french_company,
+    load,
+    rss_mb,
+    timed_sql,
+    vacuum_analyze,
+)
 
 MARKER = "bench_receivables.company"
 COMPANY = "Receivables Bench SAS"
@@ -102,18 +107,7 @@ PREFIXES = {
 
 def bench_company(env):
     """The company of the bench, with the French chart."""
-    company = env["res.company"].search([("name", "=", COMPANY)], limit=1)
-    if not company:
-        company = env["res.company"].create(
-            {
-                "name": COMPANY,
-                "country_id": env.ref("base.fr").id,
-                "currency_id": env.ref("base.EUR").id,
-            }
-        )
-    if not company.chart_template:
-        env["account.chart.template"].try_loading("fr", company, install_demo=False)
-    return company
+    return french_company(env, COMPANY)
 
 
 def orm_records(env, company, today):

@@ -46,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
-from bench_sql import columns, load, reserve_ids, rss_mb, vacuum_analyze  # noqa: E402
+from bench_sql import columns, load, reserve_ids, rss_mb, timed_sql, vacuum_analyze  # noqa: E402
 
 MARKER = "bench_snapshot.products"
 WAREHOUSES = 10
@@ -86,13 +86,6 @@ REFERENCE = """
      GROUP BY v.product_id, v.location_id
     HAVING sum(v.qty) <> 0
 """
-
-
-def timed_sql(cr, label, query, params=None):
-    started = time.perf_counter()
-    cr.execute(query, params or {})
-    elapsed = time.perf_counter() - started
-    print(f"  {label}: {cr.rowcount:,} rows in {elapsed:.1f} s", flush=True)
 
 
 def copy_insert(cr, table, template, source, values):

@@ -1,9 +1,11 @@
 """Small helpers shared by the benchmarks that generate their data in SQL
-(bench_realized, bench_snapshot, bench_forecast): memory, load, table columns,
-blocks of ids and VACUUM ANALYZE."""
+(bench_realized, bench_snapshot, bench_forecast, bench_dunning, bench_receivables):
+memory, load, timed statements, table columns, blocks of ids, VACUUM ANALYZE and
+the French bench company."""
 
 import os
 import resource
+import time
 
 
 def rss_mb():
@@ -14,6 +16,37 @@ def rss_mb():
 def load():
     """The machine's load averages, for the record next to every timing."""
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def timed_sql(cr, label, query, params=None, log=None):
+    """Execute ``query`` and print its row count and time (appended to ``log``,
+    a list, when given)."""
+    started = time.perf_counter()
+    cr.execute(query, params or {})
+    elapsed = time.perf_counter() - started
+    if log is not None:
+        log.append((label, cr.rowcount, elapsed))
+    print(f"  {label}: {cr.rowcount:,} rows in {elapsed:.1f} s", flush=True)
+
+
+def french_company(env, name, **values):
+    """The company ``name`` with the French chart of accounts (EUR), created with
+    ``values`` when missing. Creating the first French company installs
+    account_peppol, which commits: a generation stopped later leaves the company,
+    found here again."""
+    company = env["res.company"].search([("name", "=", name)], limit=1)
+    if not company:
+        company = env["res.company"].create(
+            {
+                "name": name,
+                "country_id": env.ref("base.fr").id,
+                "currency_id": env.ref("base.EUR").id,
+                **values,
+            }
+        )
+    if not company.chart_template:
+        env["account.chart.template"].try_loading("fr", company, install_demo=False)
+    return company
 
 
 def columns(cr, table):
