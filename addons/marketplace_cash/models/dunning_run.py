@@ -5,6 +5,7 @@ from decimal import Decimal
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..core.dunning import Hold, Invoice, Sent, compute_run, next_actions
@@ -24,6 +25,12 @@ class MkcDunningRun(models.Model):
     _description = "Dunning Run"
     _check_company_auto = True
     _order = "date desc, id desc"
+    # A run of more reminders than this is sent in the background, by jobs of
+    # _send_batch reminders each, one after the other: Odoo renders and posts about
+    # 30 reminders a second, so 10,000 customers take minutes, far beyond an HTTP
+    # request's time limit.
+    _send_now_limit = 100
+    _send_batch = 200
 
     name = fields.Char(compute="_compute_name", store=True)
     company_id = fields.Many2one(
@@ -31,7 +38,12 @@ class MkcDunningRun(models.Model):
     )
     date = fields.Date(required=True, default=fields.Date.context_today)
     state = fields.Selection(
-        [("draft", "To Review"), ("sent", "Sent"), ("cancel", "Cancelled")],
+        [
+            ("draft", "To Review"),
+            ("sending", "Sending"),
+            ("sent", "Sent"),
+            ("cancel", "Cancelled"),
+        ],
         default="draft",
         required=True,
         readonly=True,
@@ -69,14 +81,51 @@ class MkcDunningRun(models.Model):
     # ---- ACTIONS
 
     def action_send(self):
-        """Send the reminders still to send; the run is then sent."""
+        """Send the reminders still to send; the run is then sent. A run of more
+        than ``_send_now_limit`` reminders is sent in the background (state
+        *Sending*): a chain of jobs of ``_send_batch`` reminders each."""
         for run in self.filtered(lambda r: r.state == "draft"):
-            run.line_ids.filtered(lambda line: line.state == "draft")._send()
-            run.write({"state": "sent", "user_id": self.env.user.id})
+            run.user_id = self.env.user
+            lines = run.line_ids.filtered(lambda line: line.state == "draft")
+            if len(lines) > self._send_now_limit:
+                run.state = "sending"
+                run._enqueue_send_batch()
+                continue
+            lines._send()
+            run.state = "sent"
+        return True
+
+    def _enqueue_send_batch(self):
+        self.ensure_one()
+        return self.with_delay(
+            description=self.env._("%(run)s: send reminders", run=self.name)
+        )._send_next_batch()
+
+    def _send_next_batch(self):
+        """Job: send the next ``_send_batch`` reminders of the run, then enqueue
+        the job of the following ones, or mark the run sent. One job after the
+        other: no two jobs send the same run at once."""
+        self.ensure_one()
+        if self.state != "sending":
+            return False
+        lines = self.env["mkc.dunning.run.line"].search(
+            [("run_id", "=", self.id), ("state", "=", "draft")],
+            limit=self._send_batch + 1,
+        )
+        batch = lines[: self._send_batch]
+        batch._send()
+        if len(lines) > len(batch):
+            self._enqueue_send_batch()
+        else:
+            self.state = "sent"
         return True
 
     def action_cancel(self):
-        self.filtered(lambda r: r.state == "draft").write({"state": "cancel"})
+        """Cancel a run to review, or stop one being sent (the reminders already
+        sent stay sent and logged)."""
+        self.filtered(lambda r: r.state in ("draft", "sending")).write(
+            {"state": "cancel"}
+        )
         self.line_ids.filtered(lambda line: line.state == "draft").write(
             {"state": "cancel"}
         )
@@ -85,6 +134,14 @@ class MkcDunningRun(models.Model):
     def action_compute_today(self):
         """A new run for the current company, as the daily cron would make it
         (button of the runs' list)."""
+        if self._sending(self.env.company):
+            raise UserError(
+                self.env._(
+                    "A run of %(company)s is still being sent: compute the next "
+                    "one when it is done.",
+                    company=self.env.company.name,
+                )
+            )
         run = self._dunning_prepare(self.env.company)
         return {
             "type": "ir.actions.act_window",
@@ -104,6 +161,14 @@ class MkcDunningRun(models.Model):
         self.env["mkc.dunning.hold"]._cron_refresh_cash_dispute()
         companies = self.env["res.company"].search([("dunning_policy_id", "!=", False)])
         for company in companies:
+            if self._sending(company):
+                # Its reminders are not all logged yet: computed now, the
+                # customers still queued would be reminded twice.
+                _logger.info(
+                    "dunning of %s skipped today: a run is still being sent",
+                    company.name,
+                )
+                continue
             run = self.with_company(company)._dunning_prepare(company)
             if company.dunning_mode == "automatic" and run.line_ids:
                 run.action_send()
@@ -113,6 +178,15 @@ class MkcDunningRun(models.Model):
                 len(run.line_ids),
                 company.dunning_mode,
             )
+
+    @api.model
+    def _sending(self, company):
+        """A run of ``company`` is being sent in the background."""
+        return bool(
+            self.search_count(
+                [("company_id", "=", company.id), ("state", "=", "sending")], limit=1
+            )
+        )
 
     @api.model
     def _dunning_prepare(self, company, today=None):

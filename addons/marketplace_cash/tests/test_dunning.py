@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -7,6 +8,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 
 @tagged("post_install", "-at_install")
@@ -338,6 +340,69 @@ class TestDunning(AccountTestInvoicingCommon):
             run = self.Run.search([("company_id", "=", self.company.id)], limit=1)
         self.assertEqual(run.state, "sent")
         self.assertEqual(self.logs(dropped), [(date(2026, 3, 4), 1, "email")])
+
+    def test_big_run_is_sent_by_a_chain_of_jobs(self):
+        """Three customers due D+1, at most one reminder sent at once and two per
+        job: sending the run enqueues a job for the two largest (100.00, 60.00),
+        which enqueues the one of the last (30.00), which closes the run. The
+        daily cron leaves the company alone meanwhile."""
+        other = self.env["res.partner"].create({"name": "Détaillant Lyon"})
+        first = self.invoice(100.00)
+        second = self.invoice(60.00, partner=self.partner_a)
+        third = self.invoice(30.00, partner=other)
+        Run = type(self.Run)
+        with (
+            patch.object(Run, "_send_now_limit", 1),
+            patch.object(Run, "_send_batch", 2),
+            trap_jobs() as trap,
+            freeze_time("2026-03-03"),
+        ):
+            run = self.Run._dunning_prepare(self.company)
+            self.assertEqual(len(run.line_ids), 3)
+            run.action_send()
+            self.assertEqual(run.state, "sending")
+            self.assertEqual(len(trap.enqueued_jobs), 1)
+            self.assertFalse(run.log_ids)
+            self.company.dunning_mode = "automatic"
+            self.Run.sudo()._cron_dunning()
+            self.assertEqual(
+                self.Run.search([("company_id", "=", self.company.id)]), run
+            )
+            trap.enqueued_jobs.pop(0).perform()
+            self.assertEqual(run.state, "sending")
+            self.assertEqual(
+                run.line_ids.filtered(lambda line: line.state == "sent").partner_id,
+                self.customer | self.partner_a,
+            )
+            self.assertEqual(len(trap.enqueued_jobs), 1)
+            trap.enqueued_jobs.pop(0).perform()
+            self.assertEqual(run.state, "sent")
+            self.assertFalse(trap.enqueued_jobs)
+        self.assertEqual(set(run.line_ids.mapped("state")), {"sent"})
+        for move in (first, second, third):
+            self.assertEqual(self.logs(move), [(date(2026, 3, 3), 1, "email")])
+
+    def test_cancel_stops_a_run_being_sent(self):
+        self.invoice(100.00)
+        self.invoice(60.00, partner=self.partner_a)
+        Run = type(self.Run)
+        with (
+            patch.object(Run, "_send_now_limit", 1),
+            patch.object(Run, "_send_batch", 1),
+            trap_jobs() as trap,
+            freeze_time("2026-03-03"),
+        ):
+            run = self.Run._dunning_prepare(self.company)
+            run.action_send()
+            trap.enqueued_jobs.pop(0).perform()
+            run.action_cancel()
+            trap.enqueued_jobs.pop(0).perform()
+        self.assertEqual(run.state, "cancel")
+        self.assertEqual(
+            {(line.partner_id, line.state) for line in run.line_ids},
+            {(self.customer, "sent"), (self.partner_a, "cancel")},
+        )
+        self.assertEqual(run.log_ids.partner_id, self.customer)
 
     def test_new_run_supersedes_the_draft_one(self):
         self.invoice(100.00)
