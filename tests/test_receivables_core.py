@@ -405,6 +405,8 @@ def test_inputs_are_checked():
     with pytest.raises(TypeError):
         Item(1, 1, "p", d(1, 1), d(1, 31), D(1), (Payment(d(1, 2), 1.0),))
     with pytest.raises(CashCoreError):
+        Item(1, 1, "p", d(1, 1), d(1, 1), D(-1), refund=True, unmatched=True)
+    with pytest.raises(CashCoreError):
         Book([]).factoring(DAY, -1)
     with pytest.raises(CashCoreError):
         Book([]).factoring(DAY, 10, D("-1"))
@@ -419,13 +421,181 @@ def test_payment_before_the_invoice_applies_on_its_date():
     assert item.residual(d(3, 10)) == D("60")
 
 
+def with_unmatched():
+    """The ledger plus receivable lines of no invoice (``unmatched``) and one
+    invoice of April:
+
+    acme  P1 payment received on account 25/3 (due 25/3) -300.00, not matched
+    bolt  P3 payment received 20/3 (due 20/3) -800.00, matched to B3 (the partial
+          is dated 5/4, the later of the two entries)
+          B3  5/4  due 5/5     800.00  paid by P3 on 5/4 (a payment: cash)
+    cora  M1 miscellaneous entry on 411 1/2 (due 1/2) 50.00 (a rejected-payment
+          fee), paid on 10/4 by the bank line P5 -50.00 (its receivable side)
+    """
+    book = ledger()
+    extra = [
+        Item("P1", "P1", "acme", d(3, 25), d(3, 25), D("-300.00"), unmatched=True),
+        Item(
+            "P3",
+            "P3",
+            "bolt",
+            d(3, 20),
+            d(3, 20),
+            D("-800.00"),
+            (Payment(d(4, 5), D("-800.00"), cash=False),),
+            unmatched=True,
+        ),
+        Item(
+            "B3",
+            "B3",
+            "bolt",
+            d(4, 5),
+            d(5, 5),
+            D("800.00"),
+            (Payment(d(4, 5), D("800.00")),),
+        ),
+        Item(
+            "M1",
+            "M1",
+            "cora",
+            d(2, 1),
+            d(2, 1),
+            D("50.00"),
+            (Payment(d(4, 10), D("50.00")),),
+            unmatched=True,
+        ),
+        Item(
+            "P5",
+            "P5",
+            "cora",
+            d(4, 10),
+            d(4, 10),
+            D("-50.00"),
+            (Payment(d(4, 10), D("-50.00")),),
+            unmatched=True,
+        ),
+    ]
+    return Book(book.items + tuple(extra), book.holds)
+
+
+def test_unmatched_lines_are_in_the_receivables_not_the_revenue():
+    # At D: 5,660.00 (the invoices not held) - P1 300 - P3 800 (matched on 5/4
+    # only) + M1 50 = 4,610.00, the customer accounts' balance without B2 (held,
+    # 1,800.00: no hold applies to the payments). Revenue unchanged: 5,860.00
+    # over 90 days, 1,360.00 over 30.
+    # DSO 90 = 4,610 x 90 / 5,860 = 414,900 / 5,860 = 70.802... -> 70.8
+    # DSO 30 = 4,610 x 30 / 1,360 = 138,300 / 1,360 = 101.691... -> 101.7
+    book = with_unmatched()
+    dso90 = book.dso(DAY, 90)
+    assert (dso90.receivables, dso90.revenue) == (D("4610.00"), D("5860.00"))
+    assert (dso90.held_receivables, dso90.held_revenue) == (D("1800.00"), D("1800.00"))
+    assert dso90.value == D("70.8")
+    assert book.dso(DAY, 30).value == D("101.7")
+    # 5/4: P3 is matched to B3 (both settled: 0), A1 of 5/1 leaves the window.
+    # Receivables 4,610 + 800 = 5,410.00; revenue (5/1, 5/4]: A2 2,400 + A3 600
+    # - 240 + C1 900 + C2 1,500 - 500 + B3 800 = 5,460.00:
+    # 5,410 x 90 / 5,460 = 486,900 / 5,460 = 89.175... -> 89.2
+    april = book.dso(d(4, 5), 90)
+    assert (april.receivables, april.revenue) == (D("5410.00"), D("5460.00"))
+    assert april.value == D("89.2")
+    # From 19/3 to 20/3 the receivables move by what is dated 20/3: AC1 -240,
+    # A2's payment -1,000 and P3 -800 = -2,040.00.
+    moved = book.dso(d(3, 20), 90).receivables - book.dso(d(3, 19), 90).receivables
+    assert moved == D("-2040.00")
+
+
+def test_unmatched_lines_per_customer():
+    # acme: 1,760 - P1 300 = 1,460 over 3,960: 1,460 x 90 / 3,960 = 33.18 -> 33.2
+    # bolt: B1 2,000 - P3 800 = 1,200, no revenue (B2 held): no DSO; held 1,800
+    # cora: 1,900 + M1 50 = 1,950 over 1,900: 1,950 x 90 / 1,900 = 92.37 -> 92.4
+    # 1,460 + 1,200 + 1,950 = 4,610.00, the company's.
+    book = with_unmatched()
+    per90 = book.dso_by_partner(DAY, 90)
+    assert {
+        p: (r.receivables, r.revenue, r.held_receivables, r.value)
+        for p, r in per90.items()
+    } == {
+        "acme": (D("1460.00"), D("3960.00"), D(0), D("33.2")),
+        "bolt": (D("1200.00"), D(0), D("1800.00"), None),
+        "cora": (D("1950.00"), D("1900.00"), D(0), D("92.4")),
+    }
+
+
+def test_unmatched_lines_in_the_aged_balance():
+    # By their due date, as Odoo's aged receivable: P1 (6 days) and P3 (11 days)
+    # in 1-30, M1 (1/2 -> 31/3: 27 + 31 = 58 days) in 31-60, never held.
+    # acme 1-30: 1,160 - 300 = 860.00; bolt 1-30: -800.00; cora 31-60: 950.00.
+    # Total 600 + 860 + 1,800 - 800 + 2,000 + 1,000 + 950 = 6,410.00
+    # = 4,610.00 + 1,800.00 held.
+    book = with_unmatched()
+    z = D(0)
+    assert book.aged(DAY) == {
+        "acme": {
+            "not_due": D("600.00"),
+            "1_30": D("860.00"),
+            "31_60": z,
+            "61_90": z,
+            "over_90": z,
+        },
+        "bolt": {
+            "not_due": D("1800.00"),
+            "1_30": D("-800.00"),
+            "31_60": z,
+            "61_90": z,
+            "over_90": D("2000.00"),
+        },
+        "cora": {
+            "not_due": D("1000.00"),
+            "1_30": z,
+            "31_60": D("950.00"),
+            "61_90": z,
+            "over_90": z,
+        },
+    }
+    # At 28/2, under cora's hold: C1 (9 days) held, M1 (27 days) not held.
+    feb = book.aged_rows(d(2, 28))
+    assert feb[("cora", "1_30", True)] == D("900.00")
+    assert feb[("cora", "1_30", False)] == D("50.00")
+
+
+def test_unmatched_lines_are_not_late_recovered_disputed_or_factored():
+    book = with_unmatched()
+    base = ledger()
+    # Days late: M1 is 58 days past due at D and paid 68 days late on 10/4, but
+    # it is no invoice: open lateness and ranking are the ledger's.
+    assert book.days_late_open(DAY) == base.days_late_open(DAY)
+    assert book.top_late_payers(DAY) == base.top_late_payers(DAY)
+    # April: only B3, paid on 5/4 by P3, due 5/5: 30 days early, 800.00.
+    april = book.days_late_paid(d(4, 1), d(4, 30))
+    assert {p: (x.days, x.amount) for p, x in april.items()} == {
+        "bolt": (D("-30.0"), D("800.00")),
+    }
+    # Recovery of April: B3 collected once (800.00, its payment of 5/4; P3's side
+    # of the same reconciliation and M1's fee collected by P5 are not invoices)
+    # over B3 invoiced 800.00: 1.0. March is the ledger's (P1 and P3 received
+    # on account are not collected on any invoice yet).
+    recovery = book.recovery(d(4, 1), d(4, 30))
+    assert (recovery.numerator, recovery.denominator) == (D("800.00"), D("800.00"))
+    assert book.recovery(d(3, 1), d(3, 31)) == base.recovery(d(3, 1), d(3, 31))
+    # Dispute: M1 was open under cora's hold in February, but it is not an
+    # invoice: disputed C1 only, over A2 issued: 1 / 1.
+    assert book.disputed(d(2, 1), d(2, 28)) == {"C1"}
+    assert book.dispute(d(2, 1), d(2, 28)).value == D("1.0000")
+    # Factoring: M1 (50.00, 58 days past due) is no invoice; P1 does not reduce
+    # acme's invoices.
+    candidates = book.factoring(DAY, 60)
+    assert candidates == base.factoring(DAY, 60)
+    assert not book.is_held(book.items[-1], d(2, 15))  # P5: never held
+
+
 @st.composite
 def books(draw):
     base = date(2026, 1, 1)
     items = []
     for i in range(draw(st.integers(0, 25))):
         day = base + timedelta(days=draw(st.integers(0, 120)))
-        refund = draw(st.booleans())
+        kind = draw(st.sampled_from(("invoice", "refund", "unmatched")))
+        refund = kind == "refund" or (kind == "unmatched" and draw(st.booleans()))
         amount = D(draw(st.integers(1, 100_000))) / 100
         payments = tuple(
             Payment(
@@ -444,7 +614,8 @@ def books(draw):
                 day + timedelta(days=draw(st.integers(0, 60))),
                 -amount if refund else amount,
                 payments,
-                refund,
+                kind == "refund",
+                kind == "unmatched",
             )
         )
     holds = [
@@ -465,8 +636,9 @@ def books(draw):
 
 @given(books())
 def test_totals_agree(case):
-    """The bisection totals equal a plain pass over the items; the aged balance
-    and the customers add up to the company, held or not."""
+    """The bisection totals equal a plain pass over the items (the unmatched
+    lines in the receivables, not the revenue); the aged balance and the
+    customers add up to the company, held or not."""
     book, day = case
     for days in (30, 90):
         dso = book.dso(day, days)
@@ -475,7 +647,7 @@ def test_totals_agree(case):
         for item in book.items:
             if item.date <= day and not book.is_held(item, day):
                 plain_r += item.residual(day)
-                if item.date > start:
+                if item.date > start and not item.unmatched:
                     plain_v += item.amount
         assert (dso.receivables, dso.revenue) == (plain_r, plain_v)
         per = book.dso_by_partner(day, days).values()

@@ -12,8 +12,20 @@ reduces the residual (``residual(day) = amount - payments dated up to day``) and
 payment dated after ``day`` does not count at ``day``. A payment is ``cash`` when its
 counterpart is not another invoice or credit note (a bank payment, a statement line, a
 miscellaneous entry); a credit note set against an invoice settles it but collects
-nothing. Receivable lines that belong to no invoice (payments not matched to any
-invoice) are not in the book: the receivables here are what the invoices still owe.
+nothing.
+
+The book also holds the receivable lines that belong to no invoice or credit note
+(``unmatched`` items: a customer payment received on account, a miscellaneous entry
+or an exchange difference on a receivable account, with a customer), dated by their
+entry, due on their due date (or their date), with their reconciliations like the
+invoices. So the receivables are the balance of the customer accounts (the 411
+balance, *encours clients*), as the weekly dashboard reads it: a payment on account
+not yet matched lowers them. An unmatched item is a receivable and nothing else: it
+counts in the receivables of the DSO (company and customer), in the aged balance and
+in each customer's balance, never in the revenue, the days late, the recovery rate
+(when the payment is matched to an invoice, the cash is that invoice's payment, dated
+by the reconciliation: counted once), the dispute rate or factoring, and no hold
+applies to it (a customer hold holds the customer's invoices, not its payments).
 
 :class:`Hold` objects are the dispute holds (``mkc.dunning.hold``): on one invoice
 (``move_id``) or on a whole customer (``move_id`` None, all its invoices). A hold is
@@ -22,12 +34,13 @@ not expire before D (``expiry`` is the last held day).
 
 Definitions and choices (``product.md``; also in the module's readme):
 
-- **DSO** at D over N days = trade receivables at D / revenue incl. tax of the N days
-  ending at D (``D - N < invoice date <= D``, credit notes deducted) x N. An invoice
-  held at D is left out of both the receivables and the revenue: removing only its
-  residual would lower the DSO for every dispute, removing both keeps it the DSO of
-  the undisputed book. Per customer, the same over the customer's items. No revenue
-  (or a negative one) gives no DSO (None).
+- **DSO** at D over N days = trade receivables at D (the residuals of every item,
+  unmatched ones included: the customer accounts' balance) / revenue incl. tax of the
+  N days ending at D (``D - N < invoice date <= D``, credit notes deducted) x N. An
+  invoice held at D is left out of both the receivables and the revenue: removing
+  only its residual would lower the DSO for every dispute, removing both keeps it
+  the DSO of the undisputed book. Per customer, the same over the customer's items.
+  No revenue (or a negative one) gives no DSO (None).
 - **Average days late of the paid invoices** of a period: over the cash payments dated
   in the period on invoices (not credit notes), ``payment date - due date`` weighted
   by the amount paid (partial payments count each for their amount); negative when
@@ -43,7 +56,9 @@ Definitions and choices (``product.md``; also in the module's readme):
   own hold, or a customer hold on a day it was still open (residual > 0). It counts
   the invoices under dispute during the period, whenever they were issued.
 - **Aged balance** at D: the residual at D of every item dated up to D, by days past
-  due (``D - due date``): not due (<= 0), 1-30, 31-60, 61-90, over 90.
+  due (``D - due date``): not due (<= 0), 1-30, 31-60, 61-90, over 90; an unmatched
+  payment is a negative amount in the bucket of its due date, as in Odoo's aged
+  receivable.
 - **Top late payers** at D: the customers with invoices past due and not held at D,
   ranked by their overdue amount x days late (``sum(residual x (D - due))``, the
   money-days financed in their place), then by overdue amount, then by id.
@@ -156,7 +171,11 @@ class Item:
     """One receivable installment of a posted customer invoice (``refund`` False)
     or credit note (``refund`` True). ``date`` is the invoice date, ``due`` the
     installment's due date, ``amount`` its signed amount incl. tax. The payments are
-    kept in date order, none before the invoice date (moved to it)."""
+    kept in date order, none before the invoice date (moved to it).
+
+    ``unmatched``: a receivable line of no invoice or credit note (a payment on
+    account, a miscellaneous entry), dated by its entry; ``payments`` are its
+    reconciliations (see the module's doc)."""
 
     id: object
     move_id: object
@@ -166,8 +185,11 @@ class Item:
     amount: Decimal
     payments: tuple = ()
     refund: bool = False
+    unmatched: bool = False
 
     def __post_init__(self):
+        if self.refund and self.unmatched:
+            raise CashCoreError("an item is an invoice, a credit note or unmatched")
         _day(self.date, "invoice date")
         _day(self.due, "due date")
         _money(self.amount, "amount")
@@ -363,16 +385,24 @@ class Book:
         for item in self.items:
             self._by_move[item.move_id].append(item)
             self._by_partner[item.partner_id].append(item)
-        self._amounts = _Cumulative((i.date, i.amount) for i in self.items)
+        # Invoiced: the invoices and credit notes; the receivables: every item.
+        self._amounts = _Cumulative(
+            (i.date, i.amount) for i in self.items if not i.unmatched
+        )
+        self._balances = _Cumulative((i.date, i.amount) for i in self.items)
         self._settled = _Cumulative(
             (p.date, p.amount) for i in self.items for p in i.payments
         )
         self._cash = _Cumulative(
-            (p.date, p.amount) for i in self.items for p in i.payments if p.cash
+            (p.date, p.amount)
+            for i in self.items
+            if not i.unmatched
+            for p in i.payments
+            if p.cash
         )
         invoice_days = {}
         for item in self.items:
-            if not item.refund:
+            if not item.refund and not item.unmatched:
                 invoice_days[item.move_id] = min(
                     item.date, invoice_days.get(item.move_id, item.date)
                 )
@@ -383,7 +413,9 @@ class Book:
 
     def is_held(self, item, day):
         """Whether ``item`` is under an effective hold on ``day`` (its invoice's
-        or its customer's)."""
+        or its customer's; never an unmatched item)."""
+        if item.unmatched:
+            return False
         return any(
             h.effective_on(day) for h in self._move_holds.get(item.move_id, ())
         ) or any(
@@ -401,7 +433,9 @@ class Book:
             if any(h.effective_on(day) for h in holds):
                 for item in self._by_partner.get(partner_id, ()):
                     held[item.id] = item
-        return [item for item in held.values() if item.date <= day]
+        return [
+            item for item in held.values() if item.date <= day and not item.unmatched
+        ]
 
     # ---- DSO
 
@@ -411,7 +445,7 @@ class Book:
         Totals by bisection over the whole book, then the held items taken out
         one by one (they are few)."""
         start = day - timedelta(days=days)
-        receivables = self._amounts.upto(day) - self._settled.upto(day)
+        receivables = self._balances.upto(day) - self._settled.upto(day)
         revenue = self._amounts.upto(day) - self._amounts.upto(start)
         held_receivables = held_revenue = ZERO
         for item in self.held_items(day):
@@ -435,7 +469,7 @@ class Book:
             if item.date > day:
                 continue
             residual = item.residual(day)
-            revenue = item.amount if item.date > start else ZERO
+            revenue = item.amount if item.date > start and not item.unmatched else ZERO
             if not residual and not revenue:
                 continue
             row = acc[item.partner_id]
@@ -453,7 +487,7 @@ class Book:
         on invoices: payment date - due date, weighted by the amount paid."""
         result = defaultdict(Lateness)
         for item in self.items:
-            if item.refund or item.date > last:
+            if item.refund or item.unmatched or item.date > last:
                 continue
             for payment in item.payments:
                 if payment.cash and first <= payment.date <= last:
@@ -467,7 +501,7 @@ class Book:
         held: ``day`` - due date, weighted by the residual at ``day``."""
         result = defaultdict(Lateness)
         for item in self.items:
-            if item.refund or item.date > day or item.due >= day:
+            if item.refund or item.unmatched or item.date > day or item.due >= day:
                 continue
             residual = item.residual(day)
             if residual <= 0 or self.is_held(item, day):
@@ -532,7 +566,7 @@ class Book:
         for partner_id, holds in self._partner_holds.items():
             for hold in holds:
                 for item in self._by_partner.get(partner_id, ()):
-                    if item.refund or item.move_id in moves:
+                    if item.refund or item.unmatched or item.move_id in moves:
                         continue
                     span = hold.overlap(max(first, item.date), last)
                     if span and item.residual(span[0]) > 0:
@@ -580,7 +614,7 @@ class Book:
             raise CashCoreError("the per-customer limit must be >= 0")
         open_items = defaultdict(list)
         for item in self.items:
-            if item.refund or item.date > day:
+            if item.refund or item.unmatched or item.date > day:
                 continue
             residual = item.residual(day)
             if residual > 0:
