@@ -3,11 +3,14 @@
 
 The book of ``core.receivables`` is read set-based in one SQL query: the receivable
 lines (trade receivable accounts) of the posted customer invoices and credit notes of
-a company, with their reconciliations (``account.partial.reconcile``, dated by their
-``max_date``, partial ones included, none after the date), then the dispute holds of
-``mkc.dunning.hold``. The core computes; the results are stored in three report
-tables (customer x bucket aged balance, one row per customer, one row per month of
-the 12-month trend) replaced at each computation, for the pivot and graph views.
+a company, and its other posted receivable lines with a customer (payments on account,
+miscellaneous entries: the core's unmatched items, so that the receivables are the
+customer accounts' balance, as the weekly dashboard's), with their reconciliations
+(``account.partial.reconcile``, dated by their ``max_date``, partial ones included,
+none after the date), then the dispute holds of ``mkc.dunning.hold``. The core
+computes; the results are stored in three report tables (customer x bucket aged
+balance, one row per customer, one row per month of the 12-month trend) replaced at
+each computation, for the pivot and graph views.
 """
 
 from datetime import timedelta
@@ -51,42 +54,71 @@ class MkcReceivableKpi(models.AbstractModel):
     def _read_items(self, company, day, since, move_ids=None, partner_ids=None):
         """The core items of ``company`` dated up to ``day`` that were open at
         some point after ``since`` or are dated after it, with their payments
-        dated up to ``day``; with ``move_ids`` or ``partner_ids``, only those of
-        these invoices and customers."""
+        dated up to ``day``: the invoices' and credit notes' receivable lines and
+        the unmatched ones (a receivable line of another entry, with a customer;
+        dated by its entry). An unmatched line settled in full on its own date
+        (a payment matched to an invoice of the same day or before) owes nothing
+        on any day of the book: it is not read. With ``move_ids`` or
+        ``partner_ids``, only the invoices and credit notes of these moves and
+        customers (what a hold can apply to)."""
         only = SQL()
         if move_ids is not None or partner_ids is not None:
             only = SQL(
+                "AND am.move_type IN ('out_invoice', 'out_refund') "
                 "AND (aml.move_id = ANY(%s) OR am.commercial_partner_id = ANY(%s))",
                 list(move_ids or ()),
                 list(partner_ids or ()),
             )
+        # Entries, payments and reconciliations made in this transaction count.
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                WITH items AS (
-                    SELECT aml.id, aml.move_id, am.commercial_partner_id AS partner_id,
-                           coalesce(am.invoice_date, am.date) AS day,
-                           coalesce(aml.date_maturity, am.invoice_date_due,
-                                    am.invoice_date, am.date) AS due,
-                           aml.balance, am.move_type = 'out_refund' AS refund
+                WITH lines AS (
+                    SELECT aml.id, aml.move_id, aml.balance, aml.amount_residual,
+                           am.move_type = 'out_refund' AS refund,
+                           am.move_type NOT IN ('out_invoice', 'out_refund')
+                               AS unmatched,
+                           CASE WHEN am.move_type IN ('out_invoice', 'out_refund')
+                                THEN am.commercial_partner_id
+                                ELSE coalesce(rp.commercial_partner_id, rp.id)
+                           END AS partner_id,
+                           CASE WHEN am.move_type IN ('out_invoice', 'out_refund')
+                                THEN coalesce(am.invoice_date, am.date)
+                                ELSE aml.date
+                           END AS day,
+                           CASE WHEN am.move_type IN ('out_invoice', 'out_refund')
+                                THEN coalesce(aml.date_maturity, am.invoice_date_due,
+                                              am.invoice_date, am.date)
+                                ELSE coalesce(aml.date_maturity, aml.date)
+                           END AS due
                       FROM account_move_line aml
                       JOIN account_move am ON am.id = aml.move_id
                       JOIN account_account a ON a.id = aml.account_id
+                      LEFT JOIN res_partner rp ON rp.id = aml.partner_id
                      WHERE aml.company_id = %(company)s
                        AND aml.parent_state = 'posted'
-                       AND am.move_type IN ('out_invoice', 'out_refund')
+                       AND (am.move_type IN ('out_invoice', 'out_refund')
+                            OR aml.partner_id IS NOT NULL)
                        AND a.account_type = 'asset_receivable'
                        AND a.non_trade IS NOT TRUE
-                       AND coalesce(am.invoice_date, am.date) <= %(day)s
-                       AND (coalesce(am.invoice_date, am.date) > %(since)s
-                            OR aml.amount_residual <> 0
-                            OR EXISTS (SELECT 1 FROM account_partial_reconcile p
-                                        WHERE p.debit_move_id = aml.id
-                                          AND p.max_date > %(since)s)
-                            OR EXISTS (SELECT 1 FROM account_partial_reconcile p
-                                        WHERE p.credit_move_id = aml.id
-                                          AND p.max_date > %(since)s))
                        %(only)s
+                ),
+                items AS (
+                    SELECT l.id, l.move_id, l.partner_id, l.day, l.due, l.balance,
+                           l.refund, l.unmatched
+                      FROM lines l
+                     WHERE l.day <= %(day)s
+                       AND (l.amount_residual <> 0
+                            OR (l.day > %(since)s AND NOT l.unmatched)
+                            OR EXISTS (SELECT 1 FROM account_partial_reconcile p
+                                        WHERE p.debit_move_id = l.id
+                                          AND p.max_date > %(since)s
+                                          AND (p.max_date > l.day OR NOT l.unmatched))
+                            OR EXISTS (SELECT 1 FROM account_partial_reconcile p
+                                        WHERE p.credit_move_id = l.id
+                                          AND p.max_date > %(since)s
+                                          AND (p.max_date > l.day OR NOT l.unmatched)))
                 ),
                 payments AS (
                     SELECT i.id, p.max_date, p.amount, cm.move_type
@@ -111,7 +143,7 @@ class MkcReceivableKpi(models.AbstractModel):
                      GROUP BY id
                 )
                 SELECT i.id, i.move_id, i.partner_id, i.day, i.due, i.balance::text,
-                       i.refund, g.dates, g.amounts, g.cash
+                       i.refund, i.unmatched, g.dates, g.amounts, g.cash
                   FROM items i
                   LEFT JOIN grouped g ON g.id = i.id
                 """,
@@ -138,6 +170,7 @@ class MkcReceivableKpi(models.AbstractModel):
                     )
                 ),
                 refund,
+                unmatched,
             )
             for (
                 line_id,
@@ -147,6 +180,7 @@ class MkcReceivableKpi(models.AbstractModel):
                 due,
                 balance,
                 refund,
+                unmatched,
                 dates,
                 amounts,
                 cashes,

@@ -62,7 +62,9 @@ class MkcReceivableKpiPartner(models.Model):
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     receivables = fields.Monetary(
-        readonly=True, help="What the customer's invoices still owe, not on hold."
+        readonly=True,
+        help="The customer's account balance, not on hold: what its invoices still "
+        "owe, less its payments not matched to an invoice.",
     )
     held_receivables = fields.Monetary(
         string="On Hold", readonly=True, help="Invoices under a dispute hold."

@@ -177,6 +177,57 @@ class TestReceivableKpis(AccountTestInvoicingCommon):
         )
         self.assertEqual(self.partner_rows()[self.bolt].receivables, 3800.00)
 
+    def test_payment_on_account_is_in_the_receivables_as_on_the_dashboard(self):
+        """acme pays 300.00 on account on 25/3, matched to no invoice: the
+        customer accounts' balance (411) falls by 300.00, the revenue does not
+        move. Not held at D: 5,660 - 300 = 5,360.00; DSO 90 = 5,360 x 90 / 5,860
+        = 482,400 / 5,860 = 82.32 -> 82.3; DSO 30 = 5,360 x 30 / 1,360 = 160,800
+        / 1,360 = 118.24 -> 118.2. acme: 1,760 - 300 = 1,460.00, its 1-30 bucket
+        1,160 - 300 = 860.00 (due on 25/3: 6 days). The weekly dashboard reads the
+        balance of the receivable accounts at D (5,360 + B2 1,800 = 7,160.00)
+        less B2 held, over the invoices of (31/12, 31/3]: the same DSO 90.
+
+        Then the payment is matched to A3 (dated 15/3: the reconciliation is
+        dated 25/3): the balance does not move (A3 600 - 300, the payment 0) and
+        March collects 300.00 more, once: (2,500 + 300) / 3,160 = 0.88608 ->
+        0.8861."""
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.acme.id,
+                "amount": 300.00,
+                "date": "2026-03-25",
+            }
+        )
+        payment.action_post()
+        kpis = self.env["mkc.receivable.kpi"].get_kpis("2026-03-31")
+        self.assertEqual(
+            {key: kpis[key] for key in ("receivables", "revenue_90", "dso_90")},
+            {"receivables": 5360.00, "revenue_90": 5860.00, "dso_90": 82.3},
+        )
+        self.assertEqual(kpis["dso_30"], 118.2)
+        self.assertEqual(kpis["aged"]["1_30"], 860.00)
+        self.assertEqual(kpis["recovery_rate"], 0.7911)
+        self.assertEqual(kpis["top_late_payers"][2]["overdue"], 1400.00)
+        dashboard = self.env["marketplace.cash.dashboard"].with_context(tz="UTC")
+        self.assertEqual(dashboard.get_data()["kpis"]["dso"]["value"], 82.3)
+        self.refresh()
+        acme = self.partner_rows()[self.acme]
+        self.assertRecordValues(
+            acme, [{"receivables": 1460.00, "amount_1_30": 860.00, "dso_90": 33.2}]
+        )
+
+        (payment.move_id | self.a3).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
+        kpis = self.env["mkc.receivable.kpi"].get_kpis("2026-03-31")
+        self.assertEqual(
+            (kpis["receivables"], kpis["dso_90"], kpis["recovery_rate"]),
+            (5360.00, 82.3, 0.8861),
+        )
+        self.assertEqual(dashboard.get_data()["kpis"]["dso"]["value"], 82.3)
+
     def test_customers(self):
         """acme: 1,760.00 over 3,960.00 (90 days): 40.0; 30 days 1,760 / 360 x 30
         = 146.7. bolt: 2,000.00 and no revenue (B2 held): no DSO. cora: 1,900.00
