@@ -228,6 +228,37 @@ class TestReceivableKpis(AccountTestInvoicingCommon):
         )
         self.assertEqual(dashboard.get_data()["kpis"]["dso"]["value"], 82.3)
 
+    def test_payment_before_its_invoice_counts_until_the_invoice(self):
+        """bolt pays 800.00 on 20/3 for an invoice B3 of 5/4 (800.00, after D),
+        matched: the reconciliation is dated 5/4, so at D the payment is still on
+        the customer's account (read although settled now): 5,660 - 800 =
+        4,860.00; DSO 90 = 4,860 x 90 / 5,860 = 437,400 / 5,860 = 74.64 -> 74.6,
+        as on the weekly dashboard; bolt 2,000 - 800 = 1,200.00."""
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.bolt.id,
+                "amount": 800.00,
+                "date": "2026-03-20",
+            }
+        )
+        payment.action_post()
+        b3 = self.invoice(self.bolt, "out_invoice", 800, "2026-04-05", "2026-05-05")
+        (payment.move_id | b3).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
+        self.assertEqual(b3.payment_state, "paid")
+        kpis = self.env["mkc.receivable.kpi"].get_kpis("2026-03-31")
+        self.assertEqual(
+            (kpis["receivables"], kpis["revenue_90"], kpis["dso_90"]),
+            (4860.00, 5860.00, 74.6),
+        )
+        dashboard = self.env["marketplace.cash.dashboard"].with_context(tz="UTC")
+        self.assertEqual(dashboard.get_data()["kpis"]["dso"]["value"], 74.6)
+        self.refresh()
+        self.assertEqual(self.partner_rows()[self.bolt].receivables, 1200.00)
+
     def test_customers(self):
         """acme: 1,760.00 over 3,960.00 (90 days): 40.0; 30 days 1,760 / 360 x 30
         = 146.7. bolt: 2,000.00 and no revenue (B2 held): no DSO. cora: 1,900.00
