@@ -302,7 +302,10 @@ class StockValuationSnapshot(models.Model):
         with self._settings(jit="off", work_mem=WORK_MEM):
             valuation_total, line_count = self._write_lines(categories)
             self._write_differences()
-            self._write_movers(cutoff)
+            # Sorted groups: a hash table of a million groups of numeric sums
+            # takes 0.5 GB and spills (measured: the statement 12.9 -> 11.9 s).
+            with self._settings(enable_hashagg="off"):
+                self._write_movers(cutoff)
             self._write_dio()
         by_category = self._layer_value_by_category()
         odoo_valuation = sum(by_category.values(), Decimal(0))
@@ -537,11 +540,13 @@ class StockValuationSnapshot(models.Model):
                            CASE WHEN lq <> 0 AND q = lq
                                 THEN u * qty * sign(q) END AS n
                       FROM cell
+                    OFFSET 0  -- a fence: n is computed once, not at each use
                 ), floored AS (
                     SELECT share.*,
                            div(n, abs(q)) - CASE WHEN n >= 0 THEN 0
                                WHEN mod(n, abs(q)) <> 0 THEN 1 ELSE 0 END AS fl
                       FROM share
+                    OFFSET 0  -- the same for fl
                 ), ranked AS (
                     SELECT floored.*, n - fl * abs(q) AS rem,
                            u - sum(fl) OVER (PARTITION BY product_id) AS left_units
@@ -665,33 +670,35 @@ class StockValuationSnapshot(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH src AS (
-                    SELECT warehouse_id, product_id, quantity AS qty, value,
-                           NULL::timestamp AS last_in, NULL::timestamp AS last_out,
-                           NULL::timestamp AS last_move, NULL::numeric AS consumed,
-                           NULL::numeric AS cost
+                WITH lines AS (
+                    SELECT warehouse_id, product_id, sum(quantity) AS qty,
+                           sum(value) AS value
                       FROM stock_valuation_snapshot_line
                      WHERE snapshot_id = %(snapshot)s AND warehouse_id IS NOT NULL
-                    UNION ALL
-                    SELECT warehouse_id, product_id, NULL, NULL, last_in, last_out,
-                           last_move, consumed, NULL
+                     GROUP BY warehouse_id, product_id
+                ), moves AS (
+                    SELECT warehouse_id, product_id, max(last_in) AS last_in,
+                           max(last_out) AS last_out, max(last_move) AS last_move,
+                           sum(consumed) AS consumed
                       FROM mkc_svs_move
                      WHERE warehouse_id IS NOT NULL
-                    UNION ALL
-                    SELECT warehouse_id, product_id, NULL, NULL, NULL, NULL, NULL,
-                           NULL, cost
-                      FROM mkc_svs_delivered
-                ), per_key AS (
-                    SELECT warehouse_id, product_id,
-                           count(qty) > 0 AS in_stock,
-                           coalesce(sum(qty), 0) AS qty,
-                           coalesce(sum(value), 0) AS value,
-                           max(last_in) AS last_in, max(last_out) AS last_out,
-                           max(last_move) AS last_move,
-                           coalesce(sum(consumed), 0) AS consumed,
-                           round(coalesce(sum(cost), 0), %(places)s) AS cost
-                      FROM src
                      GROUP BY warehouse_id, product_id
+                ), per_key AS (
+                    -- a warehouse's lines are among its moves' keys (their cells);
+                    -- deliveries may stand alone
+                    SELECT coalesce(m.warehouse_id, d.warehouse_id) AS warehouse_id,
+                           coalesce(m.product_id, d.product_id) AS product_id,
+                           s.qty IS NOT NULL AS in_stock,
+                           coalesce(s.qty, 0) AS qty, coalesce(s.value, 0) AS value,
+                           m.last_in, m.last_out, m.last_move,
+                           coalesce(m.consumed, 0) AS consumed,
+                           round(coalesce(d.cost, 0), %(places)s) AS cost
+                      FROM moves m
+                      LEFT JOIN lines s ON s.warehouse_id = m.warehouse_id
+                                       AND s.product_id = m.product_id
+                      FULL JOIN mkc_svs_delivered d
+                             ON d.warehouse_id = m.warehouse_id
+                            AND d.product_id = m.product_id
                 ), mover AS (
                     SELECT k.*, pt.categ_id, greatest(k.cost, 0) AS abc_value,
                            CASE WHEN y.qty <> 0 THEN y.value
@@ -726,6 +733,7 @@ class StockValuationSnapshot(models.Model):
                                 THEN over_n * cost_n * %(scale)s ELSE 0 END AS n,
                            over_d * cost_d AS d
                       FROM ranked
+                    OFFSET 0  -- the same for n and d
                 )
                 INSERT INTO stock_valuation_snapshot_mover
                     (snapshot_id, company_id, warehouse_id, product_id, categ_id,
