@@ -20,15 +20,20 @@ class TestDunningTour(HttpCase):
         self.env["account.chart.template"].try_loading(
             "fr", company, install_demo=False
         )
+        # One time zone for the set-up and the browser's user: between 23:00 and
+        # midnight UTC, "today" in Paris is already tomorrow.
         new_test_user(
             self.env,
             login="mkc_dunning_tour",
             groups="base.group_user,account.group_account_invoice",
             company_id=company.id,
             company_ids=[company.id],
+            tz="Europe/Paris",
         )
-        env = self.env(context={"allowed_company_ids": [company.id]})
-        today = fields.Date.context_today(company)
+        env = self.env(
+            context={"allowed_company_ids": [company.id], "tz": "Europe/Paris"}
+        )
+        today = fields.Date.context_today(env["res.company"].browse(company.id))
 
         def invoice(name, due):
             customer = env["res.partner"].create(
