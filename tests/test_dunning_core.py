@@ -235,3 +235,52 @@ def test_hold_boundaries():
         False,
         False,
     ]
+
+
+def test_unapplied_credits_are_deducted_or_stop_the_reminder():
+    # 1,000.00 due 1/3 (D+1 on 2/3) and 400.00 due 10/3 (listed once overdue);
+    # the customer has credits not yet matched (credit notes, payments on account).
+    a = Invoice(1, "C", date(2026, 3, 1), D("1000.00"), "P")
+    b = Invoice(2, "C", date(2026, 3, 10), D("400.00"), "P")
+
+    def run(credit, day=date(2026, 3, 2), invoices=(a, b), policies=None):
+        return compute_run(
+            invoices, [], [], day, policies or DEFAULT, credits={"C": D(credit)}
+        )
+
+    # Overdue on 2/3: 1,000.00 (b is not due yet, not listed). Credits of 1,000.00
+    # or more cover it: no reminder; 300.00: the reminder asks 700.00.
+    assert run("1000.00") == []
+    assert run("1200.00") == []
+    [reminder] = run("300.00")
+    assert (reminder.total, reminder.overdue_total, reminder.credit) == (
+        D("700.00"),
+        D("700.00"),
+        D("300.00"),
+    )
+    assert reminder.fired == [(1, L1)]
+    # A minimum of 800.00: 1,000.00 - 300.00 = 700.00 is below it, nothing fires;
+    # 1,000.00 - 150.00 = 850.00 fires.
+    minimum = {"P": [Level("M1", 1, 1, min_amount=D("800.00"))]}
+    assert run("300.00", policies=minimum) == []
+    assert len(run("150.00", policies=minimum)) == 1
+    # The phone call of L2 (above 5,000.00 overdue) compares the net amount:
+    # 5,600.00 - 500.00 = 5,100.00 calls, 5,600.00 - 700.00 = 4,900.00 does not.
+    big = Invoice(3, "C", date(2026, 3, 1), D("5600.00"), "P")
+
+    def phone(credit):
+        [rem] = compute_run(
+            [big],
+            [Sent(3, 1, date(2026, 3, 2))],
+            [],
+            date(2026, 3, 8),
+            DEFAULT,
+            credits={"C": D(credit)},
+        )
+        return rem.level.key, rem.phone, rem.overdue_total
+
+    assert phone("500.00") == ("L2", True, D("5100.00"))
+    assert phone("700.00") == ("L2", False, D("4900.00"))
+    # No credit (or another customer's) changes nothing.
+    [plain] = compute_run([a], [], [], date(2026, 3, 2), DEFAULT, credits={"X": D(5)})
+    assert (plain.total, plain.credit) == (D("1000.00"), D(0))

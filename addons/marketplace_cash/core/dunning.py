@@ -31,6 +31,11 @@ Rules (the spec of :func:`compute_run`; the Odoo layer only reads and writes):
   a later run, when more is due).
 - A phone call is asked for when the reminder's level has a phone threshold and the
   customer's overdue total (held invoices excluded) exceeds it.
+- A customer's **unapplied credits** (credit notes and payments received on account,
+  not yet matched to an invoice: what Odoo shows as outstanding credits) are deducted:
+  when they cover the overdue total of the reminder there is no reminder (the invoices
+  are to be matched, not dunned); otherwise the reminder shows them and the minimum
+  amount and the phone threshold compare the amounts net of them.
 
 Money is :class:`~decimal.Decimal` in the company currency; dates are ``date``.
 """
@@ -140,6 +145,7 @@ class Reminder:
     total: Decimal = ZERO
     overdue_total: Decimal = ZERO
     phone: bool = False
+    credit: Decimal = ZERO  # unapplied credits deducted from the totals above
 
     @property
     def fired(self):
@@ -253,9 +259,10 @@ def _row(invoice, today, level):
     )
 
 
-def compute_run(invoices, sent, holds, today, policies):
+def compute_run(invoices, sent, holds, today, policies, credits=None):
     """The reminders of one run: ``[Reminder]``, one per customer, ordered by
-    customer key (customer and invoice keys must sort: ids in Odoo).
+    customer key (customer and invoice keys must sort: ids in Odoo); ``credits``
+    maps a customer to its unapplied credits (a positive amount).
 
     >>> levels = [Level("L1", 1, 1), Level("L2", 2, 7), Level("L3", 3, 20)]
     >>> inv = Invoice("INV1", "C", date(2026, 3, 1), Decimal("100.00"), "P")
@@ -280,21 +287,28 @@ def compute_run(invoices, sent, holds, today, policies):
         if firing is None and invoice.due >= today:
             continue  # neither firing nor overdue: not on a reminder
         per_partner.setdefault(invoice.partner, []).append((invoice, firing))
+    credits = credits or {}
     reminders = []
     for partner in sorted(per_partner):
-        reminder = _consolidate(partner, per_partner[partner], today)
+        credit = max(credits.get(partner, ZERO), ZERO)
+        reminder = _consolidate(partner, per_partner[partner], today, credit)
         if reminder is not None:
             reminders.append(reminder)
     return reminders
 
 
-def _consolidate(partner, items, today):
+def _consolidate(partner, items, today, credit=ZERO):
     overdue_total = sum(
         (inv.residual for inv, _level in items if inv.due < today), ZERO
     )
+    if credit and credit >= overdue_total:
+        return None
     total = sum((inv.residual for inv, _level in items), ZERO)
     kept = [
-        (inv, level if level is not None and total >= level.min_amount else None)
+        (
+            inv,
+            level if level is not None and total - credit >= level.min_amount else None,
+        )
         for inv, level in items
     ]
     firing = [level for _inv, level in kept if level is not None]
@@ -306,12 +320,15 @@ def _consolidate(partner, items, today):
         for inv, level in sorted(kept, key=lambda il: (il[0].due, il[0].key))
         if level is not None or inv.due < today
     )
-    phone = top.phone_threshold is not None and overdue_total > top.phone_threshold
+    phone = (
+        top.phone_threshold is not None and overdue_total - credit > top.phone_threshold
+    )
     return Reminder(
         partner,
         top,
         rows,
-        sum((row.residual for row in rows), ZERO),
-        overdue_total,
+        sum((row.residual for row in rows), ZERO) - credit,
+        overdue_total - credit,
         phone,
+        credit,
     )

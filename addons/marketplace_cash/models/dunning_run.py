@@ -205,7 +205,8 @@ class MkcDunningRun(models.Model):
     def _dunning_create(self, company, today):
         """The run of ``today``: one line per customer with a reminder due."""
         invoices, sent, holds, policies, levels = self._dunning_read(company, today)
-        reminders = compute_run(invoices, sent, holds, today, policies)
+        credits = self._dunning_read_credits(company, {inv.partner for inv in invoices})
+        reminders = compute_run(invoices, sent, holds, today, policies, credits)
         run = self.create({"company_id": company.id, "date": today})
         self.env["mkc.dunning.run.line"].create(
             [
@@ -221,6 +222,7 @@ class MkcDunningRun(models.Model):
                     },
                     "amount_total": float(reminder.total),
                     "amount_overdue": float(reminder.overdue_total),
+                    "amount_credit": float(reminder.credit),
                     "phone": reminder.phone,
                 }
                 for reminder in reminders
@@ -316,6 +318,38 @@ class MkcDunningRun(models.Model):
         holds = [Hold(*row) for row in self.env.cr.fetchall()]
         return invoices, sent, holds, policies, levels
 
+    def _dunning_read_credits(self, company, partner_ids):
+        """{customer id: its unapplied credits}: the residuals of the posted credit
+        lines on its trade receivable accounts not yet matched (credit notes,
+        payments received on account), as Odoo's outstanding credits, in the
+        company currency."""
+        if not partner_ids:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT coalesce(p.commercial_partner_id, p.id),
+                       -SUM(l.amount_residual)
+                  FROM account_move_line l
+                  JOIN account_account a ON a.id = l.account_id
+                  JOIN res_partner p ON p.id = l.partner_id
+                 WHERE l.company_id = %s
+                   AND l.parent_state = 'posted'
+                   AND a.account_type = 'asset_receivable'
+                   AND a.non_trade IS NOT TRUE
+                   AND l.amount_residual < 0
+                   AND coalesce(p.commercial_partner_id, p.id) = ANY(%s)
+                 GROUP BY 1
+                """,
+                company.id,
+                list(partner_ids),
+            )
+        )
+        return {
+            partner_id: _decimal(credit)
+            for partner_id, credit in self.env.cr.fetchall()
+        }
+
     def _dunning_read_discounts(self, company, move_ids):
         """{move id: (discount, last day)}: the early-payment discount still
         granted on the invoices whose payment terms have one and that have no
@@ -398,8 +432,17 @@ class MkcDunningRunLine(models.Model):
         help="{invoice id: level id}: the invoices whose level is sent (and logged)."
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    amount_total = fields.Monetary(string="Total Listed")
-    amount_overdue = fields.Monetary(string="Total Overdue")
+    amount_total = fields.Monetary(
+        string="Total Listed", help="The invoices listed, less the unapplied credits."
+    )
+    amount_overdue = fields.Monetary(
+        string="Total Overdue", help="Past due, less the unapplied credits."
+    )
+    amount_credit = fields.Monetary(
+        string="Unapplied Credits",
+        help="Credit notes and payments received on account not yet matched to an "
+        "invoice: deducted from the totals, shown on the reminder.",
+    )
     phone = fields.Boolean(
         string="Phone Call", help="The overdue total is above the level's threshold."
     )
@@ -463,6 +506,22 @@ class MkcDunningRunLine(models.Model):
             if link:
                 row["url"] = move.get_base_url() + move.get_portal_url()
             rows.append(row)
+        if self.amount_credit:
+            rows.append(
+                {
+                    "move": self.env["account.move"],
+                    "name": self.env._(
+                        "Credits not yet applied (credit notes, payments on account)"
+                    ),
+                    "date_due": False,
+                    "days_late": "",
+                    "amount_residual": -self.amount_credit,
+                    "currency": self.company_id.currency_id,
+                    "discount": 0.0,
+                    "discount_date": False,
+                    "url": False,
+                }
+            )
         return rows
 
     def _get_dunning_totals(self):
@@ -476,6 +535,10 @@ class MkcDunningRunLine(models.Model):
                 amount + move.amount_residual,
                 late + (1 if move.invoice_date_due < day else 0),
             )
+        if self.amount_credit:
+            currency = self.company_id.currency_id
+            amount, late = totals.get(currency, (0.0, 0))
+            totals[currency] = (amount - self.amount_credit, late)
         return [
             (cur, cur.round(amount), late) for cur, (amount, late) in totals.items()
         ]

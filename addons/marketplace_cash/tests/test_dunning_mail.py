@@ -131,6 +131,58 @@ class TestDunningMail(AccountTestInvoicingCommon):
         subject = self.render(line, "mail_template_dunning_friendly", "subject")
         self.assertEqual(subject, f"{self.company.name}: payment reminder")
 
+    def test_unapplied_credits_deducted_or_no_reminder(self):
+        """1,000.00 due 2/3; on 3/3 (D+1) the customer has paid 300.00 on account
+        (not matched to the invoice): the reminder lists the invoice, the credit
+        (-300.00) and a total of 700.00. With a credit note of 700.00 more, posted
+        on its own, the credits cover the overdue amount: no reminder."""
+        move = self.invoice(1000.00, "2026-02-02", invoice_date_due="2026-03-02")
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.customer.id,
+                "amount": 300.00,
+                "date": "2026-03-01",
+                "journal_id": self.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        line = self.reminder("2026-03-03")
+        self.assertRecordValues(
+            line,
+            [{"amount_overdue": 700.0, "amount_total": 700.0, "amount_credit": 300.0}],
+        )
+        self.assertEqual(
+            [(r["name"], r["amount_residual"]) for r in line._get_dunning_rows()],
+            [
+                (move.name, 1000.0),
+                ("Credits not yet applied (credit notes, payments on account)", -300.0),
+            ],
+        )
+        self.assertEqual(
+            line._get_dunning_totals(), [(self.company.currency_id, 700.0, 1)]
+        )
+        text = plain(self.render(line, "mail_template_dunning_friendly"))
+        self.assertIn("Credits not yet applied", text)
+        self.assertIn("Total due: $ 700.00", text)
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "out_refund",
+                "partner_id": self.customer.id,
+                "invoice_date": "2026-03-02",
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Avoir", "price_unit": 700.00, "tax_ids": False}
+                    )
+                ],
+            }
+        )
+        refund.action_post()
+        with freeze_time("2026-03-04"):
+            run = self.env["mkc.dunning.run"]._dunning_prepare(self.company)
+        self.assertFalse(run.line_ids)
+
     def test_reminder_sent_in_french(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(["marketplace_cash"], ["fr_FR"])
