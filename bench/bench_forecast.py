@@ -193,6 +193,47 @@ def bench_company(env):
     return company
 
 
+def bank_receipt(env, company, invoice, today):
+    """``(bank journal, entry)``: a posted bank entry of ``today`` receiving the
+    invoice's total on its receivable account, not matched to it (the model of the
+    SQL-copied payments)."""
+    from odoo import Command
+
+    bank = env["account.journal"].search(
+        [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
+    )
+    receivable = invoice.line_ids.filtered(
+        lambda line: line.display_type == "payment_term"
+    ).account_id
+    partner = invoice.partner_id
+    amount = invoice.amount_total
+    payment = env["account.move"].create(
+        {
+            "move_type": "entry",
+            "journal_id": bank.id,
+            "date": today,
+            "line_ids": [
+                Command.create(
+                    {
+                        "account_id": bank.default_account_id.id,
+                        "partner_id": partner.id,
+                        "debit": amount,
+                    }
+                ),
+                Command.create(
+                    {
+                        "account_id": receivable.id,
+                        "partner_id": partner.id,
+                        "credit": amount,
+                    }
+                ),
+            ],
+        }
+    )
+    payment.action_post()
+    return bank, payment
+
+
 def orm_records(env, company):
     """Channels, partners, a product and one record of each kind the SQL copies."""
     from odoo import Command, fields
@@ -276,36 +317,7 @@ def orm_records(env, company):
 
     invoice = document("out_invoice", customer, sale_tax)
     bill = document("in_invoice", supplier, purchase_tax)
-    bank = env["account.journal"].search(
-        [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
-    )
-    receivable = invoice.line_ids.filtered(
-        lambda line: line.display_type == "payment_term"
-    ).account_id
-    payment = env["account.move"].create(
-        {
-            "move_type": "entry",
-            "journal_id": bank.id,
-            "date": today,
-            "line_ids": [
-                Command.create(
-                    {
-                        "account_id": bank.default_account_id.id,
-                        "partner_id": customer.id,
-                        "debit": 120.0,
-                    }
-                ),
-                Command.create(
-                    {
-                        "account_id": receivable.id,
-                        "partner_id": customer.id,
-                        "credit": 120.0,
-                    }
-                ),
-            ],
-        }
-    )
-    payment.action_post()
+    bank, payment = bank_receipt(env, company, invoice, today)
     equity = env["account.account"].search(
         [("company_ids", "in", company.id), ("account_type", "=", "equity")], limit=1
     )

@@ -51,6 +51,7 @@ from bench_forecast import (  # noqa: E402
     LINE_AMOUNTS,
     MOVE_AMOUNTS,
     Steps,
+    bank_receipt,
     copy_insert,
     copy_partners,
     scaled,
@@ -141,36 +142,7 @@ def orm_records(env, company, today):
     )
     invoice.action_post()
     assert invoice.amount_total == 120.0, invoice.amount_total
-    receivable = invoice.line_ids.filtered(
-        lambda line: line.display_type == "payment_term"
-    ).account_id
-    bank = env["account.journal"].search(
-        [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
-    )
-    payment = env["account.move"].create(
-        {
-            "move_type": "entry",
-            "journal_id": bank.id,
-            "date": today,
-            "line_ids": [
-                Command.create(
-                    {
-                        "account_id": bank.default_account_id.id,
-                        "partner_id": customer.id,
-                        "debit": 120.0,
-                    }
-                ),
-                Command.create(
-                    {
-                        "account_id": receivable.id,
-                        "partner_id": customer.id,
-                        "credit": 120.0,
-                    }
-                ),
-            ],
-        }
-    )
-    payment.action_post()
+    _bank, payment = bank_receipt(env, company, invoice, today)
     hold = env["mkc.dunning.hold"].create(
         {
             "move_id": invoice.id,
