@@ -56,6 +56,7 @@ from bench_forecast import (  # noqa: E402  (same SQL copies of ORM records)
     wait_for_quiet,
 )
 from bench_sql import (  # noqa: E402
+    bench_company_data,
     french_company,
     load,
     rss_mb,
@@ -419,22 +420,9 @@ def bench(args):
         env = odoo.api.Environment(
             cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True}
         )
-        done = env["ir.config_parameter"].get_param(MARKER)
-        if done and not args.reuse:
-            sys.exit(
-                f"{args.database} already has the bench data ({done}): run with "
-                "--reuse to time it, or use a fresh database"
-            )
-        if not done:
-            print(f"generating at scale {args.scale:g} (load {load()})...", flush=True)
-            started = time.perf_counter()
-            company = generate(env, args.scale)
-            cr.commit()
-            vacuum_analyze(args.database, VACUUM_TABLES)
-            print(f"generation: {time.perf_counter() - started:.1f} s", flush=True)
-        else:
-            company = env["res.company"].browse(int(done.split(",")[0]))
-            print(f"reusing the data of {company.name} (scale {done.split(',')[1]})")
+        company, _inserted, _generated = bench_company_data(
+            env, args, MARKER, generate, VACUUM_TABLES
+        )
         # As the cron: superuser in the bench company.
         env = odoo.api.Environment(
             cr, odoo.SUPERUSER_ID, {"allowed_company_ids": [company.id]}

@@ -58,12 +58,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_import  # noqa: E402  (the Odoo set-up)
 from bench_sql import (  # noqa: E402
+    bench_company_data,
     columns,
     french_company,
     load,
     rss_mb,
     timed_sql,
-    vacuum_analyze,
 )
 
 MARKER = "bench_forecast.company"
@@ -1261,32 +1261,11 @@ def bench(args):
         env = odoo.api.Environment(
             cr, odoo.SUPERUSER_ID, {"tracking_disable": True, "mail_notrack": True}
         )
-        done = env["ir.config_parameter"].get_param(MARKER)
-        if done and not args.reuse:
-            sys.exit(
-                f"{args.database} already has the bench data (company, scale: "
-                f"{done}): run with --reuse to time it, or use a fresh database"
-            )
-        if not done:
-            print(
-                f"generating the data at scale {args.scale:g} (load {load()})...",
-                flush=True,
-            )
-            started = time.perf_counter()
-            company = generate(env, args.scale)
-            cr.commit()
-            inserted = time.perf_counter() - started
-            vacuum_analyze(args.database, VACUUM_TABLES)
-            generated = time.perf_counter() - started
-            print(
-                f"generation: {generated:.1f} s (inserts and commit {inserted:.1f} s, "
-                f"VACUUM ANALYZE {generated - inserted:.1f} s)",
-                flush=True,
-            )
+        company, _inserted, generated = bench_company_data(
+            env, args, MARKER, generate, VACUUM_TABLES
+        )
+        if generated is not None:
             summary.append(("data generation (committed)", f"{generated:.1f} s"))
-        else:
-            company = env["res.company"].browse(int(done.split(",")[0]))
-            print(f"reusing the data of {company.name} (scale {done.split(',')[1]})")
         counts = sizes(cr, company)
         for label, value in counts.items():
             print(f"  {label:<24} {value:>12,}")

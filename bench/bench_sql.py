@@ -5,6 +5,7 @@ the French bench company."""
 
 import os
 import resource
+import sys
 import time
 
 
@@ -47,6 +48,38 @@ def french_company(env, name, **values):
     if not company.chart_template:
         env["account.chart.template"].try_loading("fr", company, install_demo=False)
     return company
+
+
+def bench_company_data(env, args, marker, generate, tables):
+    """``(company, inserts and commit seconds, total seconds)`` of the benchmark
+    whose generation records ``"company id,scale"`` in the parameter ``marker``:
+    generated now by ``generate(env, args.scale)``, committed and vacuumed; or,
+    with ``--reuse``, the data of an earlier run (seconds None). Exits when the
+    data is there without ``--reuse``: a bench never generates twice."""
+    done = env["ir.config_parameter"].get_param(marker)
+    if done and not args.reuse:
+        sys.exit(
+            f"{args.database} already has the bench data (company, scale: {done}): "
+            "run with --reuse to time it, or use a fresh database"
+        )
+    if done:
+        company_id, scale = done.split(",")[:2]
+        company = env["res.company"].browse(int(company_id))
+        print(f"reusing the data of {company.name} (scale {scale})")
+        return company, None, None
+    print(f"generating the data at scale {args.scale:g} (load {load()})...", flush=True)
+    started = time.perf_counter()
+    company = generate(env, args.scale)
+    env.cr.commit()
+    inserted = time.perf_counter() - started
+    vacuum_analyze(args.database, tables)
+    generated = time.perf_counter() - started
+    print(
+        f"generation: {generated:.1f} s (inserts and commit {inserted:.1f} s, "
+        f"VACUUM ANALYZE {generated - inserted:.1f} s)",
+        flush=True,
+    )
+    return company, inserted, generated
 
 
 def columns(cr, table):
