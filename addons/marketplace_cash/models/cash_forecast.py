@@ -355,8 +355,9 @@ class MarketplaceCashForecast(models.Model):
         today = self.date
         start = today - timedelta(days=today.weekday())
         horizon = start + timedelta(weeks=WEEKS, days=-1)
-        flows = self._gather(today, horizon)
-        table = core.weekly_table(self._opening(today), flows, start, WEEKS)
+        rated = self.with_context(forecast_rates={})
+        flows = rated._gather(today, horizon)
+        table = core.weekly_table(rated._opening(today), flows, start, WEEKS)
         self.env.cr.execute(
             "DELETE FROM marketplace_cash_forecast_flow WHERE forecast_id = %s",
             [self.id],
@@ -382,16 +383,16 @@ class MarketplaceCashForecast(models.Model):
 
     def _to_company(self, amount, currency_id, day):
         """``amount`` of ``currency_id`` in the company's currency at ``day``'s
-        rate, to the cent (rates read once per currency)."""
+        rate, to the cent (rates read once per currency and day within a
+        computation: ``_compute_forecast`` gives the cache in the context)."""
         company = self.company_id
         if not currency_id or currency_id == company.currency_id.id:
             return _d(amount)
         cache = self.env.context.get("forecast_rates")
         if cache is None:
             cache = {}
-            self = self.with_context(forecast_rates=cache)
-        if currency_id not in cache:
-            cache[currency_id] = _d(
+        if (currency_id, day) not in cache:
+            cache[(currency_id, day)] = _d(
                 self.env["res.currency"]._get_conversion_rate(
                     self.env["res.currency"].browse(currency_id),
                     company.currency_id,
@@ -399,7 +400,7 @@ class MarketplaceCashForecast(models.Model):
                     day,
                 )
             )
-        return (_d(amount) * cache[currency_id]).quantize(
+        return (_d(amount) * cache[(currency_id, day)]).quantize(
             Decimal(1).scaleb(-company.currency_id.decimal_places), ROUND_HALF_UP
         )
 
@@ -578,21 +579,31 @@ class MarketplaceCashForecast(models.Model):
 
     def _invoice_flows(self, today):
         """Open customer invoices by due date shifted by the customer's observed
-        delay (disputed ones excluded), open supplier bills by due date."""
+        delay (disputed ones excluded), open supplier bills by due date.
+
+        Each installment (payment term line) on its own due date, for what is left
+        of it: a 30 % / 70 % invoice is two receipts, not one at the last due date.
+        An installment in another currency is expected at today's rate (what the
+        bank will get), not at the invoice's: as the ledger lines and the purchases
+        are."""
         self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
         delays = self._customer_delays()
         self.env.cr.execute(
             """
             SELECT am.id, am.move_type, am.commercial_partner_id,
-                   coalesce(am.invoice_date_due, am.invoice_date, am.date),
-                   am.amount_residual_signed
+                   coalesce(aml.date_maturity, am.invoice_date_due, am.invoice_date,
+                            am.date),
+                   aml.currency_id, aml.amount_residual_currency
               FROM account_move am
+              JOIN account_move_line aml ON aml.move_id = am.id
+                   AND aml.display_type = 'payment_term'
              WHERE am.company_id = %s AND am.state = 'posted'
                AND am.move_type IN ('out_invoice', 'out_refund', 'in_invoice',
                                     'in_refund')
                AND am.payment_state IN ('not_paid', 'partial')
                AND am.cash_dispute IS NOT TRUE
-               AND am.amount_residual_signed <> 0
+               AND aml.amount_residual_currency <> 0
             """,
             [self.company_id.id],
         )
@@ -602,16 +613,18 @@ class MarketplaceCashForecast(models.Model):
             partner: (core.shift_by_delay(today, delay) - today).days
             for partner, delay in delays.items()
         }
-        grouped = defaultdict(lambda: [Decimal(0), []])
-        for move_id, move_type, partner, due, residual in self.env.cr.fetchall():
+        grouped = defaultdict(lambda: [Decimal(0), {}])
+        for move_id, move_type, partner, due, currency_id, residual in (
+            self.env.cr.fetchall()
+        ):
             if move_type.startswith("out"):
                 day = due + timedelta(days=shifts.get(partner, 0))
                 source = "customers"
             else:
                 day, source = due, "suppliers"
             entry = grouped[(max(day, today), source)]
-            entry[0] += _d(residual)
-            entry[1].append(move_id)
+            entry[0] += self._to_company(residual, currency_id, today)
+            entry[1][move_id] = None
         return [
             core.Flow(
                 day,
