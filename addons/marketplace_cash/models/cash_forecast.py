@@ -437,7 +437,8 @@ class MarketplaceCashForecast(models.Model):
     def _payout_flows(self, today, horizon):
         """Expected marketplace payouts per channel: open ledger lines, orders not
         settled yet (net of the channel's expected fees and returns), reserves
-        held; payouts already announced land on their deposit date."""
+        held; payouts already announced land on their deposit date. Amounts in
+        the company's currency at today's rate."""
         company = self.company_id
         channels = self.env["marketplace.channel"].search(
             [("company_id", "=", company.id)]
@@ -457,7 +458,9 @@ class MarketplaceCashForecast(models.Model):
             flows.append(
                 core.Flow(
                     payout.date_deposit.date(),
-                    _d(payout.amount_computed),
+                    self._to_company(
+                        payout.amount_computed, payout.currency_id.id, today
+                    ),
                     "payouts",
                     payout.channel_id.id,
                     ("marketplace.payout", (payout.id,)),
@@ -513,12 +516,17 @@ class MarketplaceCashForecast(models.Model):
                     order_id,
                 )
             )
-        # Reserves still held, released after the channel's hold period.
+        # Reserves still held (in the channel's currency), released after the
+        # channel's hold period.
         for channel in channels:
             if channel.reserve_balance > 0:
                 receivables[channel.id].append(
                     core.Receivable(
-                        _d(channel.reserve_balance).quantize(Decimal("0.01")),
+                        self._to_company(
+                            _d(channel.reserve_balance).quantize(Decimal("0.01")),
+                            channel.currency_id.id,
+                            today,
+                        ),
                         today + timedelta(days=channel.payout_reserve_days),
                         channel.id,
                         None,
