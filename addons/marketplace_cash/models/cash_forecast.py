@@ -622,9 +622,14 @@ class MarketplaceCashForecast(models.Model):
             for partner, delay in delays.items()
         }
         grouped = defaultdict(lambda: [Decimal(0), {}])
-        for move_id, move_type, partner, due, currency_id, residual in (
-            self.env.cr.fetchall()
-        ):
+        for (
+            move_id,
+            move_type,
+            partner,
+            due,
+            currency_id,
+            residual,
+        ) in self.env.cr.fetchall():
             if move_type.startswith("out"):
                 day = due + timedelta(days=shifts.get(partner, 0))
                 source = "customers"
@@ -648,7 +653,11 @@ class MarketplaceCashForecast(models.Model):
     def _purchase_flows(self, today):
         """Confirmed purchases not billed yet: an expected bill at the receipt
         (done, else planned) plus the vendor's payment terms (their longest line).
-        Only with the Purchase app."""
+        Only with the Purchase app.
+
+        Not billed: not on a posted bill. Odoo's ``qty_invoiced`` also counts the
+        bills still in draft, which are not in the supplier bills (posted ones
+        only): their units stay expected here."""
         if "purchase.order.line" not in self.env:
             return []
         lines = self.env["purchase.order.line"].search(
@@ -658,9 +667,10 @@ class MarketplaceCashForecast(models.Model):
                 ("display_type", "=", False),
             ]
         )
+        drafts = self._draft_billed_quantities()
         flows = []
         for line in lines:
-            to_bill = line.product_qty - line.qty_invoiced
+            to_bill = line.product_qty - line.qty_invoiced + drafts.get(line, 0.0)
             if to_bill <= 0 or not line.product_qty:
                 continue
             order = line.order_id
@@ -682,6 +692,26 @@ class MarketplaceCashForecast(models.Model):
                 )
             )
         return flows
+
+    def _draft_billed_quantities(self):
+        """{purchase line: quantity on draft bills net of draft refunds, in the
+        line's unit}: two grouped reads of the company's draft bill lines."""
+        drafts = defaultdict(float)
+        for move_type, sign in (("in_invoice", 1), ("in_refund", -1)):
+            for line, uom, quantity in self.env["account.move.line"]._read_group(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("purchase_line_id", "!=", False),
+                    ("parent_state", "=", "draft"),
+                    ("move_id.move_type", "=", move_type),
+                ],
+                ["purchase_line_id", "product_uom_id"],
+                ["quantity:sum"],
+            ):
+                if uom and uom != line.product_uom:
+                    quantity = uom._compute_quantity(quantity, line.product_uom)
+                drafts[line] += sign * quantity
+        return drafts
 
     def _advertising_flows(self, today, horizon):
         """Each channel's advertising run-rate (its last 28 days, per week), every
