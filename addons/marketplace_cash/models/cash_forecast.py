@@ -405,21 +405,38 @@ class MarketplaceCashForecast(models.Model):
         )
 
     def _opening(self, today):
-        """Balance of the company's bank journals (their accounts) at ``today``."""
+        """Balance of the company's bank journals (their accounts) at ``today``.
+
+        A journal in another currency counts for its balance in that currency at
+        today's rate (what it is worth now, as the foreign flows are), not for the
+        value it was booked at."""
+        company = self.company_id
         journals = self.env["account.journal"].search(
-            [("company_id", "=", self.company_id.id), ("type", "=", "bank")]
+            [("company_id", "=", company.id), ("type", "=", "bank")]
         )
-        accounts = journals.default_account_id
+        foreign = {
+            journal.default_account_id.id: journal.currency_id.id
+            for journal in journals
+            if journal.currency_id and journal.currency_id != company.currency_id
+        }
         self.env["account.move.line"].flush_model()
         self.env.cr.execute(
             """
-            SELECT coalesce(sum(balance), 0) FROM account_move_line
+            SELECT account_id, currency_id, sum(balance), sum(amount_currency)
+              FROM account_move_line
              WHERE account_id = ANY(%s) AND parent_state = 'posted' AND date <= %s
                AND company_id = %s
+             GROUP BY account_id, currency_id
             """,
-            [accounts.ids, today, self.company_id.id],
+            [journals.default_account_id.ids, today, company.id],
         )
-        return _d(self.env.cr.fetchone()[0])
+        opening = Decimal(0)
+        for account_id, currency_id, balance, amount_currency in self.env.cr.fetchall():
+            if foreign.get(account_id) == currency_id:
+                opening += self._to_company(amount_currency, currency_id, today)
+            else:
+                opening += _d(balance)
+        return opening
 
     def _gather(self, today, horizon):
         """Every expected flow between today and the horizon (and beyond)."""
