@@ -355,8 +355,9 @@ class MarketplaceCashForecast(models.Model):
         today = self.date
         start = today - timedelta(days=today.weekday())
         horizon = start + timedelta(weeks=WEEKS, days=-1)
-        flows = self._gather(today, horizon)
-        table = core.weekly_table(self._opening(today), flows, start, WEEKS)
+        rated = self.with_context(forecast_rates={})
+        flows = rated._gather(today, horizon)
+        table = core.weekly_table(rated._opening(today), flows, start, WEEKS)
         self.env.cr.execute(
             "DELETE FROM marketplace_cash_forecast_flow WHERE forecast_id = %s",
             [self.id],
@@ -382,16 +383,16 @@ class MarketplaceCashForecast(models.Model):
 
     def _to_company(self, amount, currency_id, day):
         """``amount`` of ``currency_id`` in the company's currency at ``day``'s
-        rate, to the cent (rates read once per currency)."""
+        rate, to the cent (rates read once per currency and day within a
+        computation: ``_compute_forecast`` gives the cache in the context)."""
         company = self.company_id
         if not currency_id or currency_id == company.currency_id.id:
             return _d(amount)
         cache = self.env.context.get("forecast_rates")
         if cache is None:
             cache = {}
-            self = self.with_context(forecast_rates=cache)
-        if currency_id not in cache:
-            cache[currency_id] = _d(
+        if (currency_id, day) not in cache:
+            cache[(currency_id, day)] = _d(
                 self.env["res.currency"]._get_conversion_rate(
                     self.env["res.currency"].browse(currency_id),
                     company.currency_id,
@@ -399,26 +400,43 @@ class MarketplaceCashForecast(models.Model):
                     day,
                 )
             )
-        return (_d(amount) * cache[currency_id]).quantize(
+        return (_d(amount) * cache[(currency_id, day)]).quantize(
             Decimal(1).scaleb(-company.currency_id.decimal_places), ROUND_HALF_UP
         )
 
     def _opening(self, today):
-        """Balance of the company's bank journals (their accounts) at ``today``."""
+        """Balance of the company's bank journals (their accounts) at ``today``.
+
+        A journal in another currency counts for its balance in that currency at
+        today's rate (what it is worth now, as the foreign flows are), not for the
+        value it was booked at."""
+        company = self.company_id
         journals = self.env["account.journal"].search(
-            [("company_id", "=", self.company_id.id), ("type", "=", "bank")]
+            [("company_id", "=", company.id), ("type", "=", "bank")]
         )
-        accounts = journals.default_account_id
+        foreign = {
+            journal.default_account_id.id: journal.currency_id.id
+            for journal in journals
+            if journal.currency_id and journal.currency_id != company.currency_id
+        }
         self.env["account.move.line"].flush_model()
         self.env.cr.execute(
             """
-            SELECT coalesce(sum(balance), 0) FROM account_move_line
+            SELECT account_id, currency_id, sum(balance), sum(amount_currency)
+              FROM account_move_line
              WHERE account_id = ANY(%s) AND parent_state = 'posted' AND date <= %s
                AND company_id = %s
+             GROUP BY account_id, currency_id
             """,
-            [accounts.ids, today, self.company_id.id],
+            [journals.default_account_id.ids, today, company.id],
         )
-        return _d(self.env.cr.fetchone()[0])
+        opening = Decimal(0)
+        for account_id, currency_id, balance, amount_currency in self.env.cr.fetchall():
+            if foreign.get(account_id) == currency_id:
+                opening += self._to_company(amount_currency, currency_id, today)
+            else:
+                opening += _d(balance)
+        return opening
 
     def _gather(self, today, horizon):
         """Every expected flow between today and the horizon (and beyond)."""
@@ -436,7 +454,8 @@ class MarketplaceCashForecast(models.Model):
     def _payout_flows(self, today, horizon):
         """Expected marketplace payouts per channel: open ledger lines, orders not
         settled yet (net of the channel's expected fees and returns), reserves
-        held; payouts already announced land on their deposit date."""
+        held; payouts already announced land on their deposit date. Amounts in
+        the company's currency at today's rate."""
         company = self.company_id
         channels = self.env["marketplace.channel"].search(
             [("company_id", "=", company.id)]
@@ -456,7 +475,9 @@ class MarketplaceCashForecast(models.Model):
             flows.append(
                 core.Flow(
                     payout.date_deposit.date(),
-                    _d(payout.amount_computed),
+                    self._to_company(
+                        payout.amount_computed, payout.currency_id.id, today
+                    ),
                     "payouts",
                     payout.channel_id.id,
                     ("marketplace.payout", (payout.id,)),
@@ -512,12 +533,17 @@ class MarketplaceCashForecast(models.Model):
                     order_id,
                 )
             )
-        # Reserves still held, released after the channel's hold period.
+        # Reserves still held (in the channel's currency), released after the
+        # channel's hold period.
         for channel in channels:
             if channel.reserve_balance > 0:
                 receivables[channel.id].append(
                     core.Receivable(
-                        _d(channel.reserve_balance).quantize(Decimal("0.01")),
+                        self._to_company(
+                            _d(channel.reserve_balance).quantize(Decimal("0.01")),
+                            channel.currency_id.id,
+                            today,
+                        ),
                         today + timedelta(days=channel.payout_reserve_days),
                         channel.id,
                         None,
@@ -578,21 +604,31 @@ class MarketplaceCashForecast(models.Model):
 
     def _invoice_flows(self, today):
         """Open customer invoices by due date shifted by the customer's observed
-        delay (disputed ones excluded), open supplier bills by due date."""
+        delay (disputed ones excluded), open supplier bills by due date.
+
+        Each installment (payment term line) on its own due date, for what is left
+        of it: a 30 % / 70 % invoice is two receipts, not one at the last due date.
+        An installment in another currency is expected at today's rate (what the
+        bank will get), not at the invoice's: as the ledger lines and the purchases
+        are."""
         self.env["account.move"].flush_model()
+        self.env["account.move.line"].flush_model()
         delays = self._customer_delays()
         self.env.cr.execute(
             """
             SELECT am.id, am.move_type, am.commercial_partner_id,
-                   coalesce(am.invoice_date_due, am.invoice_date, am.date),
-                   am.amount_residual_signed
+                   coalesce(aml.date_maturity, am.invoice_date_due, am.invoice_date,
+                            am.date),
+                   aml.currency_id, aml.amount_residual_currency
               FROM account_move am
+              JOIN account_move_line aml ON aml.move_id = am.id
+                   AND aml.display_type = 'payment_term'
              WHERE am.company_id = %s AND am.state = 'posted'
                AND am.move_type IN ('out_invoice', 'out_refund', 'in_invoice',
                                     'in_refund')
                AND am.payment_state IN ('not_paid', 'partial')
                AND am.cash_dispute IS NOT TRUE
-               AND am.amount_residual_signed <> 0
+               AND aml.amount_residual_currency <> 0
             """,
             [self.company_id.id],
         )
@@ -602,16 +638,23 @@ class MarketplaceCashForecast(models.Model):
             partner: (core.shift_by_delay(today, delay) - today).days
             for partner, delay in delays.items()
         }
-        grouped = defaultdict(lambda: [Decimal(0), []])
-        for move_id, move_type, partner, due, residual in self.env.cr.fetchall():
+        grouped = defaultdict(lambda: [Decimal(0), {}])
+        for (
+            move_id,
+            move_type,
+            partner,
+            due,
+            currency_id,
+            residual,
+        ) in self.env.cr.fetchall():
             if move_type.startswith("out"):
                 day = due + timedelta(days=shifts.get(partner, 0))
                 source = "customers"
             else:
                 day, source = due, "suppliers"
             entry = grouped[(max(day, today), source)]
-            entry[0] += _d(residual)
-            entry[1].append(move_id)
+            entry[0] += self._to_company(residual, currency_id, today)
+            entry[1][move_id] = None
         return [
             core.Flow(
                 day,
@@ -627,7 +670,11 @@ class MarketplaceCashForecast(models.Model):
     def _purchase_flows(self, today):
         """Confirmed purchases not billed yet: an expected bill at the receipt
         (done, else planned) plus the vendor's payment terms (their longest line).
-        Only with the Purchase app."""
+        Only with the Purchase app.
+
+        Not billed: not on a posted bill. Odoo's ``qty_invoiced`` also counts the
+        bills still in draft, which are not in the supplier bills (posted ones
+        only): their units stay expected here."""
         if "purchase.order.line" not in self.env:
             return []
         lines = self.env["purchase.order.line"].search(
@@ -637,9 +684,10 @@ class MarketplaceCashForecast(models.Model):
                 ("display_type", "=", False),
             ]
         )
+        drafts = self._draft_billed_quantities()
         flows = []
         for line in lines:
-            to_bill = line.product_qty - line.qty_invoiced
+            to_bill = line.product_qty - line.qty_invoiced + drafts.get(line, 0.0)
             if to_bill <= 0 or not line.product_qty:
                 continue
             order = line.order_id
@@ -661,6 +709,26 @@ class MarketplaceCashForecast(models.Model):
                 )
             )
         return flows
+
+    def _draft_billed_quantities(self):
+        """{purchase line: quantity on draft bills net of draft refunds, in the
+        line's unit}: two grouped reads of the company's draft bill lines."""
+        drafts = defaultdict(float)
+        for move_type, sign in (("in_invoice", 1), ("in_refund", -1)):
+            for line, uom, quantity in self.env["account.move.line"]._read_group(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("purchase_line_id", "!=", False),
+                    ("parent_state", "=", "draft"),
+                    ("move_id.move_type", "=", move_type),
+                ],
+                ["purchase_line_id", "product_uom_id"],
+                ["quantity:sum"],
+            ):
+                if uom and uom != line.product_uom:
+                    quantity = uom._compute_quantity(quantity, line.product_uom)
+                drafts[line] += sign * quantity
+        return drafts
 
     def _advertising_flows(self, today, horizon):
         """Each channel's advertising run-rate (its last 28 days, per week), every

@@ -41,14 +41,18 @@ class MarketplaceCashScenario(models.Model):
     closing = fields.Monetary(string="Closing (Week 13)", readonly=True, copy=False)
     currency_id = fields.Many2one(related="company_id.currency_id")
 
-    def _core_shocks(self):
+    def _core_shocks(self, today=None):
+        """The shocks for the core; those without a start apply from ``today``
+        (the forecast's date)."""
         self.ensure_one()
-        return [shock._core_shock() for shock in self.shock_ids]
+        return [shock._core_shock(today) for shock in self.shock_ids]
 
     def _compute_on(self, forecast):
         """The scenario's weeks on ``forecast``: its stored base flows, shocked."""
         self.ensure_one()
-        flows = core.apply_scenario(forecast._base_flows(), self._core_shocks())
+        flows = core.apply_scenario(
+            forecast._base_flows(), self._core_shocks(forecast.date)
+        )
         table = core.weekly_table(
             Decimal(str(forecast.opening)),
             flows,
@@ -107,7 +111,10 @@ class MarketplaceCashScenarioShock(models.Model):
     channel_id = fields.Many2one(
         "marketplace.channel", help="Payout delay and reserve: this channel only."
     )
-    date_start = fields.Date(string="From", help="The shock applies from this day.")
+    date_start = fields.Date(
+        string="From",
+        help="The shock applies from this day (empty: from the forecast's date).",
+    )
     duration_days = fields.Integer(
         string="For (Days)", help="Empty: until the end of the forecast."
     )
@@ -119,9 +126,12 @@ class MarketplaceCashScenarioShock(models.Model):
     amount = fields.Monetary(string="One-Off Amount", help="Positive in, negative out.")
     date = fields.Date(string="One-Off Date")
 
-    def _core_shock(self):
+    def _core_shock(self, today=None):
+        """The core's Shock; without a start date, from ``today`` (the date of the
+        forecast it applies to: a Monday forecast looked at on Thursday is shocked
+        from Monday), else from the current date."""
         self.ensure_one()
-        start = self.date_start or fields.Date.context_today(self)
+        start = self.date_start or today or fields.Date.context_today(self)
         end = (
             start + timedelta(days=self.duration_days - 1)
             if self.duration_days

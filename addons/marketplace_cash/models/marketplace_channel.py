@@ -3,9 +3,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..core import forecast, reserves
+from ..core.exceptions import CashCoreError
 from ..core.posting import default_mapping_fr
 
 RESERVE_CATEGORIES = ("reserve_hold", "reserve_release")
@@ -456,6 +457,33 @@ class MarketplaceChannel(models.Model):
                 fee += profile.other_rate
                 returns = profile.return_rate
         return Decimal(str(fee or 0)), Decimal(str(returns or 0))
+
+    @api.constrains(
+        "payout_cycle",
+        "payout_month_day",
+        "payout_month_day_2",
+        "payout_release_days",
+        "payout_reserve_rate",
+        "payout_reserve_days",
+    )
+    def _check_payout_calendar(self):
+        """A calendar the forecast can use: the core refuses the others, and one
+        such channel would fail the forecast (and its daily cron) of the whole
+        company."""
+        for channel in self:
+            try:
+                channel._payout_calendar()
+            except (CashCoreError, TypeError) as error:
+                raise ValidationError(
+                    self.env._(
+                        "Channel %(channel)s: invalid payout calendar (%(error)s). "
+                        "Close days run from 1 to 31, the release delay and the "
+                        "reserve days are zero or more, the reserve rate is "
+                        "between 0 and 1.",
+                        channel=channel.name,
+                        error=error,
+                    )
+                ) from error
 
     def _payout_calendar(self):
         """The channel's calendar as the core sees it."""

@@ -12,3 +12,4 @@ from . import test_dunning
 from . import test_dunning_mail
 from . import test_receivables
 from . import test_dunning_tour
+from . import test_cash_forecast_edge
