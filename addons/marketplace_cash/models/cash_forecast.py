@@ -533,23 +533,29 @@ class MarketplaceCashForecast(models.Model):
                     order_id,
                 )
             )
-        # Reserves still held (in the channel's currency), released after the
-        # channel's hold period.
-        for channel in channels:
-            if channel.reserve_balance > 0:
-                receivables[channel.id].append(
-                    core.Receivable(
-                        self._to_company(
-                            _d(channel.reserve_balance).quantize(Decimal("0.01")),
-                            channel.currency_id.id,
-                            today,
-                        ),
-                        today + timedelta(days=channel.payout_reserve_days),
-                        channel.id,
-                        None,
-                        source="reserve",
-                    )
+        # Reserves still held (in the channel's currency): each hold released
+        # the channel's hold period after the day it was held (today if that
+        # day is past), what is left of it after the earlier releases (first in,
+        # first out).
+        held = defaultdict(Decimal)
+        for hold in channels._open_reserve_holds():
+            channel = channels.browse(hold.channel_id)
+            release = hold.day + timedelta(days=channel.payout_reserve_days)
+            held[(channel, max(release, today))] += hold.open
+        for (channel, release), amount in sorted(
+            held.items(), key=lambda item: (item[0][0].id, item[0][1])
+        ):
+            receivables[channel.id].append(
+                core.Receivable(
+                    self._to_company(
+                        amount.quantize(Decimal("0.01")), channel.currency_id.id, today
+                    ),
+                    release,
+                    channel.id,
+                    None,
+                    source="reserve",
                 )
+            )
         for channel_id, items in receivables.items():
             payouts, beyond = core.expected_payouts(
                 items, calendars[channel_id], today, horizon

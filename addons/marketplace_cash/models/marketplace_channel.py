@@ -122,15 +122,13 @@ class MarketplaceChannel(models.Model):
         string="Held Over 90 Days", compute="_compute_reserves"
     )
 
-    def _compute_reserves(self):
-        """One grouped read of the reserve lines of all the channels, then the
-        first-in first-out allocation of the core."""
+    def _reserve_movements(self):
+        """The reserve lines of all the channels (one read), for the core."""
         lines = self.env["marketplace.transaction"].search_read(
             [("channel_id", "in", self.ids), ("category", "in", RESERVE_CATEGORIES)],
             ["channel_id", "payout_id", "posted_at", "amount"],
         )
-        today = fields.Date.context_today(self)
-        movements = [
+        return [
             reserves.Movement(
                 line["channel_id"][0],
                 line["payout_id"] and line["payout_id"][0],
@@ -139,6 +137,18 @@ class MarketplaceChannel(models.Model):
             )
             for line in lines
         ]
+
+    def _open_reserve_holds(self):
+        """The holds still open (core ``OpenHold``: day held, amount left), first
+        in first out, of all the channels."""
+        holds, _closures, _extra = reserves.allocate(self._reserve_movements())
+        return holds
+
+    def _compute_reserves(self):
+        """One grouped read of the reserve lines of all the channels, then the
+        first-in first-out allocation of the core."""
+        today = fields.Date.context_today(self)
+        movements = self._reserve_movements()
         holds, _closures, _extra = reserves.allocate(movements)
         gl = self._reserve_ledger_balances()
         for channel in self:

@@ -36,7 +36,8 @@ class TestCashDashboard(AccountTestInvoicingCommon):
     A marketplace channel closing weekly on Sunday, paid the next business day
     (Monday), money released 7 days after delivery, 15 % expected fees and 5 %
     expected returns (an order keeps 0.85 x 0.95 = 0.8075), a reserve of 50.00 held
-    and released 14 days from today. Orders not settled (no ledger line):
+    on 19/11 and released 21 days after it (10/12). Orders not settled (no ledger
+    line):
 
     - A, 200.00, ordered 15/11, delivered 16/11: released 23/11 (past), next close
       29/11, deposited Monday 30/11 (D+4): 161.50;
@@ -71,7 +72,7 @@ class TestCashDashboard(AccountTestInvoicingCommon):
                 "payout_release": "delivery",
                 "payout_release_days": 7,
                 "payout_reserve_rate": 0.0,
-                "payout_reserve_days": 14,
+                "payout_reserve_days": 21,
                 "forecast_fee_rate": 0.15,
                 "forecast_return_rate": 0.05,
             }

@@ -452,10 +452,9 @@ class TestCashForecastEdge(AccountTestInvoicingCommon):
 
     def test_reserve_release_on_a_weekend_and_bad_calendars(self):
         """A channel closing weekly on Saturday, 2 business days of lag, reserves
-        held 9 days: the 50.00 held (posted 1/11, in a past payout) is expected
-        9 days from today (5/11 + 9 = Saturday 14/11, as the module releases the
-        balance still held, whatever its age), closed that Saturday, deposited
-        Tuesday 17/11.
+        held 9 days: the 50.00 held on 1/11 (in a past payout) is released on
+        Tuesday 10/11, goes to the close of Saturday 14/11, deposited Tuesday
+        17/11.
 
         A calendar the core cannot use (a monthly close on day 0, a negative
         release delay) is refused on the channel, instead of failing the whole
