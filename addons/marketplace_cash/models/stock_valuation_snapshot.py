@@ -450,10 +450,12 @@ class StockValuationSnapshot(models.Model):
         )
 
     def _aggregate_layers(self, cutoff):
-        """The company's valuation of each product at the cut-off, as Odoo's
-        ``value_svl`` with ``to_date`` sums its layers (value in the currency's
-        decimals), with the product's current cost (used when the layers leave no
-        quantity to derive a unit cost from)."""
+        """The company's valuation of each storable product at the cut-off, as
+        Odoo's ``value_svl`` with ``to_date`` sums its layers (value in the
+        currency's decimals), with the product's current cost (used when the
+        layers leave no quantity to derive a unit cost from). Consumables are left
+        out, as Odoo's valuation report leaves them: Odoo writes layers for their
+        receipts and deliveries, but neither keeps their stock nor books them."""
         params = self._money_params()
         self._temp_table(
             "mkc_svs_layer",
@@ -469,6 +471,8 @@ class StockValuationSnapshot(models.Model):
                            AND v.create_date < %(cutoff)s
                          GROUP BY v.product_id) y
                   JOIN product_product pp ON pp.id = y.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE pt.is_storable
                 """,
                 company=self.company_id.id,
                 company_key=params["company_key"],
@@ -1090,7 +1094,8 @@ class StockValuationSnapshot(models.Model):
             kind = "landed_cost" if is_landed else "manual_entry"
             rows.append((kind, account_id, None, _d(amount), move_id, None))
         # Layers of automated categories counted at the cut-off whose entry is
-        # missing, not posted, or dated after the date.
+        # missing, not posted, or dated after the date (storable products: a
+        # consumable's layers are neither valued nor booked).
         self.env.cr.execute(
             """
             SELECT v.id, v.account_move_id, v.value,
@@ -1101,6 +1106,7 @@ class StockValuationSnapshot(models.Model):
               LEFT JOIN account_move am ON am.id = v.account_move_id
              WHERE v.company_id = %(company)s AND v.create_date < %(cutoff)s
                AND v.value <> 0 AND pt.categ_id = ANY(%(automated)s)
+               AND pt.is_storable
                AND (am.id IS NULL OR am.state <> 'posted' OR am.date > %(date)s)
             """,
             {
