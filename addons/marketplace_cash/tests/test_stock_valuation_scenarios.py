@@ -748,6 +748,57 @@ class TestStockValuationScenarios(ValuationReconciliationTestCommon):
         self.assertEqual(self.by_warehouse(october, self.lamp), {"PAR": (15, 160.00)})
         self.assert_balanced(october, self.lamp, 160.00)
 
+    def test_move_at_midnight_belongs_to_the_next_day(self):
+        """Documents the boundary: the date ends before midnight (the cut-off is
+        exclusive). 5 @ 12.00 received at 00:00:00 on Oct 1st in Paris (22:00:00
+        UTC on Sep 30th) is out of Sep 30th (lines, and the snapshot's own Odoo
+        valuation: layers created before the cut-off), whereas Odoo's
+        ``value_svl`` with ``to_date`` counts layers up to and including it."""
+        self.receive(self.lamp, 10, 10.00, "2026-09-30 21:59:59")
+        self.validate(
+            self.picking(self.wh.in_type_id, [(self.lamp, 5, 12.00)]),
+            "2026-09-30 22:00:00",
+            account_date=date(2026, 10, 1),
+        )
+        end = self.snapshot(date(2026, 9, 30))
+        self.assertEqual(self.by_warehouse(end, self.lamp), {"PAR": (10, 100.00)})
+        self.assertAlmostEqual(end.valuation_total, 100.00, places=2)
+        self.assertAlmostEqual(end.odoo_valuation, 100.00, places=2)
+        self.assertAlmostEqual(end.gl_balance, 100.00, places=2)
+        self.assertFalse(end.difference_ids)
+        self.assertAlmostEqual(self.odoo_value(end, self.lamp), 160.00, places=2)
+        just_before = end.cutoff - timedelta(seconds=1)
+        self.assertAlmostEqual(
+            self.lamp.with_company(self.company)
+            .with_context(to_date=just_before)
+            .value_svl,
+            100.00,
+            places=2,
+        )
+
+    def test_standard_price_change_mid_period(self):
+        """Standard cost 20.00: 5 into Paris, 3 into Lyon (5th); the cost set to
+        22.50 on the 15th (Odoo's revaluation layer +20.00, no quantity). Sep
+        10th: 160.00 (Paris 100.00, Lyon 60.00); Sep 30th: 180.00 for 8 = 22.50
+        each, Paris 112.50, Lyon 67.50, method standard."""
+        category = self.make_category("Plugs standard", "standard")
+        plug = self.make_product("Wall plug", category, standard_price=20.00)
+        self.receive(plug, 5, 20.00, "2026-09-05 08:00:00")
+        self.receive(plug, 3, 20.00, "2026-09-05 08:00:00", self.lyon)
+        plug.standard_price = 22.50
+        self.stamp("2026-09-15 08:00:00")
+        before = self.snapshot(date(2026, 9, 10))
+        self.assertEqual(
+            self.by_warehouse(before, plug), {"PAR": (5, 100.00), "LYO": (3, 60.00)}
+        )
+        self.assert_balanced(before, plug, 160.00)
+        end = self.snapshot(date(2026, 9, 30))
+        self.assertEqual(
+            self.by_warehouse(end, plug), {"PAR": (5, 112.50), "LYO": (3, 67.50)}
+        )
+        self.assertEqual(set(end.line_ids.mapped("costing_method")), {"standard"})
+        self.assert_balanced(end, plug, 180.00)
+
     # ---- 10. the ledger: a vendor bill's price difference after the date
 
     def test_vendor_bill_price_difference_after_the_date(self):
