@@ -308,7 +308,7 @@ class StockValuationSnapshot(models.Model):
                 self._write_movers(cutoff)
             self._write_dio()
         by_category = self._layer_value_by_category()
-        odoo_valuation = sum(by_category.values(), Decimal(0))
+        odoo_valuation = sum((v for v, _u in by_category.values()), Decimal(0))
         gl_balance = self._compute_gl(cutoff, by_category, categories)
         self.write(
             {
@@ -450,10 +450,14 @@ class StockValuationSnapshot(models.Model):
         )
 
     def _aggregate_layers(self, cutoff):
-        """The company's valuation of each product at the cut-off, as Odoo's
-        ``value_svl`` with ``to_date`` sums its layers (value in the currency's
-        decimals), with the product's current cost (used when the layers leave no
-        quantity to derive a unit cost from)."""
+        """The company's valuation of each storable product at the cut-off, as
+        Odoo's ``value_svl`` with ``to_date`` sums its layers (value in the
+        currency's decimals), with the product's current cost (used when the
+        layers leave no quantity to derive a unit cost from) and the value of its
+        layers that have no journal entry (``unbooked``: the GL check's manual
+        valuation, in the same pass). Consumables are left out, as Odoo's
+        valuation report leaves them: Odoo writes layers for their receipts and
+        deliveries, but neither keeps their stock nor books them."""
         params = self._money_params()
         self._temp_table(
             "mkc_svs_layer",
@@ -461,14 +465,19 @@ class StockValuationSnapshot(models.Model):
                 """
                 SELECT y.product_id, y.qty, y.value,
                        coalesce((pp.standard_price ->> %(company_key)s)::numeric,
-                                %(default_cost)s) AS fallback
+                                %(default_cost)s) AS fallback,
+                       y.unbooked
                   FROM (SELECT v.product_id, sum(v.quantity) AS qty,
-                               round(sum(v.value), %(places)s) AS value
+                               round(sum(v.value), %(places)s) AS value,
+                               coalesce(sum(v.value) FILTER (
+                                   WHERE v.account_move_id IS NULL), 0) AS unbooked
                           FROM stock_valuation_layer v
                          WHERE v.company_id = %(company)s
                            AND v.create_date < %(cutoff)s
                          GROUP BY v.product_id) y
                   JOIN product_product pp ON pp.id = y.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE pt.is_storable
                 """,
                 company=self.company_id.id,
                 company_key=params["company_key"],
@@ -806,17 +815,23 @@ class StockValuationSnapshot(models.Model):
         )
 
     def _layer_value_by_category(self):
-        """{category id: the company's valuation at the cut-off} (layers)."""
+        """{category id: (the company's valuation at the cut-off, the part of it
+        whose layers have no journal entry)} (layers, in the currency's
+        decimals)."""
         self.env.cr.execute(
             """
-            SELECT pt.categ_id, sum(y.value)
+            SELECT pt.categ_id, sum(y.value), round(sum(y.unbooked), %s)
               FROM mkc_svs_layer y
               JOIN product_product pp ON pp.id = y.product_id
               JOIN product_template pt ON pt.id = pp.product_tmpl_id
              GROUP BY pt.categ_id
-            """
+            """,
+            [self.currency_id.decimal_places],
         )
-        return {categ_id: _d(value) for categ_id, value in self.env.cr.fetchall()}
+        return {
+            categ_id: (_d(value), _d(unbooked))
+            for categ_id, value, unbooked in self.env.cr.fetchall()
+        }
 
     # ---- close checklist
 
@@ -974,7 +989,8 @@ class StockValuationSnapshot(models.Model):
     def _compute_gl(self, cutoff, by_category, categories):
         """Write the GL check lines; return the ledger balance of the stock
         valuation accounts at the date (the accounts of the categories valued at
-        the date or on hand)."""
+        the date or on hand). ``by_category``: {category: (valuation, value of
+        its layers without entry)} at the cut-off."""
         company = self.company_id
         self.env.cr.execute(
             "SELECT DISTINCT categ_id FROM stock_valuation_snapshot_line "
@@ -987,13 +1003,17 @@ class StockValuationSnapshot(models.Model):
         )
         rows = []  # (kind, account, category, amount, model, res_id, note)
         per_key = defaultdict(Decimal)
-        for categ_id, value in by_category.items():
+        for categ_id, (value, unbooked) in by_category.items():
             _method, valuation, account_id = categories.get(categ_id, (None,) * 3)
             per_key[("valuation", account_id, categ_id)] += value
             if valuation == "manual_periodic":
-                # No entries are booked for these layers: their value is missing
-                # from the ledger.
-                per_key[("manual_valuation", account_id, categ_id)] -= value
+                # No entries are booked for the layers of a manual category: the
+                # value of those without entry is missing from the ledger. Not the
+                # whole value: a category switched to manual after the date was
+                # automated then, and its layers of then were booked (Odoo keeps
+                # no history of the category's valuation, its layers' entries
+                # tell).
+                per_key[("manual_valuation", account_id, categ_id)] -= unbooked
         for (kind, account_id, categ_id), amount in per_key.items():
             if amount or kind == "valuation":
                 rows.append((kind, account_id, categ_id, amount))
@@ -1015,7 +1035,7 @@ class StockValuationSnapshot(models.Model):
             [c for c in used if c in categories and categories[c][1] == "real_time"]
         )
         rows += self._gl_causes(cutoff, accounts, automated)
-        valuation = sum(by_category.values(), Decimal(0))
+        valuation = sum((v for v, _u in by_category.values()), Decimal(0))
         explained = sum(
             (row[3] for row in rows if row[0] not in ("valuation", "gl", "rounding")),
             Decimal(0),
@@ -1090,7 +1110,8 @@ class StockValuationSnapshot(models.Model):
             kind = "landed_cost" if is_landed else "manual_entry"
             rows.append((kind, account_id, None, _d(amount), move_id, None))
         # Layers of automated categories counted at the cut-off whose entry is
-        # missing, not posted, or dated after the date.
+        # missing, not posted, or dated after the date (storable products: a
+        # consumable's layers are neither valued nor booked).
         self.env.cr.execute(
             """
             SELECT v.id, v.account_move_id, v.value,
@@ -1101,6 +1122,7 @@ class StockValuationSnapshot(models.Model):
               LEFT JOIN account_move am ON am.id = v.account_move_id
              WHERE v.company_id = %(company)s AND v.create_date < %(cutoff)s
                AND v.value <> 0 AND pt.categ_id = ANY(%(automated)s)
+               AND pt.is_storable
                AND (am.id IS NULL OR am.state <> 'posted' OR am.date > %(date)s)
             """,
             {
