@@ -368,6 +368,7 @@ class StockValuationSnapshot(models.Model):
                 query,
             )
         )
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(name)))
 
     def _category_info(self):
         """{category id: (cost method, valuation, valuation account id)} of every
@@ -450,33 +451,39 @@ class StockValuationSnapshot(models.Model):
         )
 
     def _aggregate_layers(self, cutoff):
-        """The company's valuation of each storable product at the cut-off, as
-        Odoo's ``value_svl`` with ``to_date`` sums its layers (value in the
-        currency's decimals), with the product's current cost (used when the
-        layers leave no quantity to derive a unit cost from) and the value of its
-        layers that have no journal entry (``unbooked``: the GL check's manual
-        valuation, in the same pass). Consumables are left out, as Odoo's
-        valuation report leaves them: Odoo writes layers for their receipts and
-        deliveries, but neither keeps their stock nor books them."""
+        """One row per storable product (``mkc_svs_product``, the only product
+        table the later statements join: one join of a million rows instead of
+        three): its category, the company's valuation at the cut-off as Odoo's
+        ``value_svl`` with ``to_date`` sums its layers (value in the currency's
+        decimals, 0 without layers: ``layered`` false), the product's current
+        cost (used when the layers leave no quantity to derive a unit cost from)
+        and the value of its layers that have no journal entry (``unbooked``: the
+        GL check's manual valuation, in the same pass). Consumables are left out,
+        as Odoo's valuation report leaves them: Odoo writes layers for their
+        receipts and deliveries, but neither keeps their stock nor books them."""
         params = self._money_params()
         self._temp_table(
-            "mkc_svs_layer",
+            "mkc_svs_product",
             SQL(
                 """
-                SELECT y.product_id, y.qty, y.value,
+                SELECT pp.id AS product_id, pt.categ_id,
+                       y.product_id IS NOT NULL AS layered,
+                       coalesce(y.qty, 0) AS qty, coalesce(y.value, 0) AS value,
                        coalesce((pp.standard_price ->> %(company_key)s)::numeric,
                                 %(default_cost)s) AS fallback,
-                       y.unbooked
-                  FROM (SELECT v.product_id, sum(v.quantity) AS qty,
-                               round(sum(v.value), %(places)s) AS value,
-                               coalesce(sum(v.value) FILTER (
-                                   WHERE v.account_move_id IS NULL), 0) AS unbooked
-                          FROM stock_valuation_layer v
-                         WHERE v.company_id = %(company)s
-                           AND v.create_date < %(cutoff)s
-                         GROUP BY v.product_id) y
-                  JOIN product_product pp ON pp.id = y.product_id
+                       coalesce(y.unbooked, 0) AS unbooked
+                  FROM product_product pp
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  LEFT JOIN (
+                    SELECT v.product_id, sum(v.quantity) AS qty,
+                           round(sum(v.value), %(places)s) AS value,
+                           sum(v.value) FILTER (
+                               WHERE v.account_move_id IS NULL) AS unbooked
+                      FROM stock_valuation_layer v
+                     WHERE v.company_id = %(company)s
+                       AND v.create_date < %(cutoff)s
+                     GROUP BY v.product_id
+                  ) y ON y.product_id = pp.id
                  WHERE pt.is_storable
                 """,
                 company=self.company_id.id,
@@ -532,18 +539,12 @@ class StockValuationSnapshot(models.Model):
             SQL(
                 """
                 WITH cell AS (
-                    SELECT c.product_id, c.location_id, c.qty, pt.categ_id,
-                           coalesce(y.qty, 0) AS lq,
-                           coalesce(y.value, 0) * %(scale)s AS u,
-                           coalesce(y.fallback, (pp.standard_price
-                                    ->> %(company_key)s)::numeric,
-                                    %(default_cost)s) AS fallback,
+                    SELECT c.product_id, c.location_id, c.qty, y.categ_id,
+                           y.qty AS lq, y.value * %(scale)s AS u, y.fallback,
                            sum(c.qty) OVER (PARTITION BY c.product_id) AS q
                       FROM mkc_svs_move c
-                      JOIN product_product pp ON pp.id = c.product_id
-                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                      LEFT JOIN mkc_svs_layer y ON y.product_id = c.product_id
-                     WHERE c.valued AND c.qty <> 0 AND pt.is_storable
+                      JOIN mkc_svs_product y ON y.product_id = c.product_id
+                     WHERE c.valued AND c.qty <> 0
                 ), share AS (
                     SELECT cell.*,
                            CASE WHEN lq <> 0 AND q = lq
@@ -653,7 +654,7 @@ class StockValuationSnapshot(models.Model):
                               FROM stock_valuation_snapshot_line
                              WHERE snapshot_id = %(snapshot)s
                              GROUP BY product_id) c
-                      FULL JOIN mkc_svs_layer y ON y.product_id = c.product_id
+                      FULL JOIN mkc_svs_product y ON y.product_id = c.product_id
                   ) p
                  WHERE p.reason IS NOT NULL
                 """,
@@ -709,18 +710,15 @@ class StockValuationSnapshot(models.Model):
                              ON d.warehouse_id = m.warehouse_id
                             AND d.product_id = m.product_id
                 ), mover AS (
-                    SELECT k.*, pt.categ_id, greatest(k.cost, 0) AS abc_value,
-                           CASE WHEN y.qty <> 0 THEN y.value
-                                ELSE coalesce(y.fallback, (pp.standard_price
-                                     ->> %(company_key)s)::numeric, %(default_cost)s)
+                    SELECT k.*, y.categ_id, greatest(k.cost, 0) AS abc_value,
+                           CASE WHEN y.qty <> 0 THEN y.value ELSE y.fallback
                            END AS cost_n,
                            CASE WHEN y.qty <> 0 THEN y.qty ELSE 1 END AS cost_d,
                            %(cutoff)s::timestamp - k.last_move AS idle
                       FROM per_key k
-                      JOIN product_product pp ON pp.id = k.product_id
-                      JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                      LEFT JOIN mkc_svs_layer y ON y.product_id = k.product_id
-                     WHERE k.in_stock OR (k.consumed <> 0 AND pt.is_storable)
+                      -- storable products only (a warehouse's lines are)
+                      JOIN mkc_svs_product y ON y.product_id = k.product_id
+                     WHERE k.in_stock OR k.consumed <> 0
                 ), ranked AS (
                     SELECT mover.*,
                            sum(abc_value) OVER (
@@ -779,8 +777,6 @@ class StockValuationSnapshot(models.Model):
                 scale=params["scale"],
                 unit=params["unit"],
                 places=self.currency_id.decimal_places,
-                company_key=params["company_key"],
-                default_cost=params["default_cost"],
                 target=self.target_cover_days,
                 period=PERIOD_DAYS,
                 a=_d(self.abc_a),
@@ -820,11 +816,10 @@ class StockValuationSnapshot(models.Model):
         decimals)."""
         self.env.cr.execute(
             """
-            SELECT pt.categ_id, sum(y.value), round(sum(y.unbooked), %s)
-              FROM mkc_svs_layer y
-              JOIN product_product pp ON pp.id = y.product_id
-              JOIN product_template pt ON pt.id = pp.product_tmpl_id
-             GROUP BY pt.categ_id
+            SELECT categ_id, sum(value), round(sum(unbooked), %s)
+              FROM mkc_svs_product
+             WHERE layered
+             GROUP BY categ_id
             """,
             [self.currency_id.decimal_places],
         )

@@ -76,6 +76,26 @@ class TestStockValuationSql(TransactionCase):
         )
         cls.categories = cls.snapshot._category_info()
 
+    def fill_products(self, layers, fallback):
+        """``mkc_svs_product``: one row per product, its layers' (quantity, value)
+        from ``layers`` (0, 0 and not layered without)."""
+        self.fill(
+            "mkc_svs_product",
+            "product_id int, categ_id int, layered bool, qty numeric, "
+            "value numeric, fallback numeric, unbooked numeric",
+            [
+                (
+                    p.id,
+                    p.categ_id.id,
+                    p.id in layers,
+                    *layers.get(p.id, (Decimal(0), Decimal(0))),
+                    fallback[p.id],
+                    Decimal(0),
+                )
+                for p in self.products
+            ],
+        )
+
     def fill(self, table, columns, rows):
         """A temporary table as the snapshot's aggregates leave it."""
         cr = self.env.cr
@@ -117,11 +137,7 @@ class TestStockValuationSql(TransactionCase):
                 for p, loc, q in cells
             ],
         )
-        self.fill(
-            "mkc_svs_layer",
-            "product_id int, qty numeric, value numeric, fallback numeric",
-            [(p, q, v, fallback[p]) for p, (q, v) in layers.items()],
-        )
+        self.fill_products(layers, fallback)
         for product in self.products:
             product.standard_price = float(fallback[product.id])
         self.env.flush_all()
@@ -226,11 +242,7 @@ class TestStockValuationSql(TransactionCase):
                     for p, loc, w, last, consumed in movements
                 ],
             )
-            self.fill(
-                "mkc_svs_layer",
-                "product_id int, qty numeric, value numeric, fallback numeric",
-                [(p, q, v, Decimal(1)) for p, (q, v) in layers.items()],
-            )
+            self.fill_products(layers, dict.fromkeys(self.products.ids, Decimal(1)))
             self.fill(
                 "mkc_svs_delivered",
                 "warehouse_id int, product_id int, cost numeric",
