@@ -563,7 +563,7 @@ def time_reference(env, snapshot, runs):
         [company.id],
     )
     locations = [row[0] for row in cr.fetchall()]
-    params = [company.id, snapshot.cutoff, company.partner_id.id, locations]
+    params = [company.id, snapshot._cutoff(), company.partner_id.id, locations]
     fetched, server = [], []
     for run in range(1, runs + 1):
         started = time.perf_counter()
@@ -606,7 +606,7 @@ def results(env, snapshot):
     cr.execute(
         "SELECT coalesce(sum(value), 0) FROM stock_valuation_layer "
         "WHERE company_id = %s AND create_date < %s",
-        [snapshot.company_id.id, snapshot.cutoff],
+        [snapshot.company_id.id, snapshot._cutoff()],
     )
     layers = cr.fetchone()[0]
     cr.execute(

@@ -90,7 +90,11 @@ class StockValuationSnapshot(models.Model):
         help="Valued at the end of this day, in the timezone of the company's "
         "address (UTC when it has none).",
     )
-    cutoff = fields.Datetime(readonly=True, help="End of the date, in UTC.")
+    cutoff = fields.Datetime(
+        readonly=True,
+        help="Last second of the date, in UTC: everything up to and including it is "
+        "counted, as Odoo's valuation at that moment counts it.",
+    )
     state = fields.Selection(
         [("draft", "Draft"), ("computed", "Computed"), ("validated", "Validated")],
         default="draft",
@@ -276,7 +280,11 @@ class StockValuationSnapshot(models.Model):
     # ---- the computation
 
     def _cutoff(self):
-        """End of the snapshot's date in the company's timezone, as naive UTC."""
+        """End of the snapshot's date in the company's timezone, as naive UTC:
+        the next midnight, excluded (the stored ``cutoff`` is the second before,
+        included: Odoo's ``value_svl`` with ``to_date`` counts layers up to and
+        including its date, so that at ``cutoff`` it is the one of the
+        snapshot's date, a move of midnight the next day left out of both)."""
         tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
         local_end = tz.localize(datetime.combine(self.date + timedelta(days=1), time()))
         return local_end.astimezone(pytz.utc).replace(tzinfo=None)
@@ -313,7 +321,7 @@ class StockValuationSnapshot(models.Model):
         self.write(
             {
                 "state": "computed",
-                "cutoff": cutoff,
+                "cutoff": cutoff - timedelta(seconds=1),
                 "valuation_total": float(valuation_total),
                 "odoo_valuation": float(odoo_valuation),
                 "gl_balance": float(gl_balance),

@@ -58,7 +58,7 @@ class TestStockClosePack(TestStockValuationSnapshot):
         self.assertEqual(summary["Company"], self.company.name)
         self.assertEqual(summary["Line Count"], 6)
         # The end of the date in the company's timezone (none: UTC).
-        self.assertEqual(summary["Cutoff"], datetime(2026, 10, 1))
+        self.assertEqual(summary["Cutoff"], datetime(2026, 9, 30, 23, 59, 59))
         money_cell = next(
             row[1]
             for row in book["Summary"].iter_rows()

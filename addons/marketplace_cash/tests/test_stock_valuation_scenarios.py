@@ -730,7 +730,8 @@ class TestStockValuationScenarios(ValuationReconciliationTestCommon):
     # ---- 9. the company's time zone
 
     def test_cutoff_in_company_time_zone(self):
-        """Paris is UTC+2 in September: Sep 30th ends at 22:00 UTC. Lamp 10 @ 10.00
+        """Paris is UTC+2 in September: Sep 30th ends at 22:00 UTC (its last
+        second 21:59:59, the snapshot's cut-off). Lamp 10 @ 10.00
         received at 23:30 Paris (21:30 UTC) is in; 5 @ 12.00 received at 00:30 on
         Oct 1st (22:30 UTC on Sep 30th) is out, also of Odoo's valuation at the
         cut-off; its entry dated Oct 1st (the user's date) is out of the ledger."""
@@ -741,7 +742,7 @@ class TestStockValuationScenarios(ValuationReconciliationTestCommon):
             account_date=date(2026, 10, 1),
         )
         end = self.snapshot(date(2026, 9, 30))
-        self.assertEqual(fields.Datetime.to_string(end.cutoff), "2026-09-30 22:00:00")
+        self.assertEqual(fields.Datetime.to_string(end.cutoff), "2026-09-30 21:59:59")
         self.assertEqual(self.by_warehouse(end, self.lamp), {"PAR": (10, 100.00)})
         self.assert_balanced(end, self.lamp, 100.00)
         october = self.snapshot(date(2026, 10, 1))
@@ -749,11 +750,12 @@ class TestStockValuationScenarios(ValuationReconciliationTestCommon):
         self.assert_balanced(october, self.lamp, 160.00)
 
     def test_move_at_midnight_belongs_to_the_next_day(self):
-        """Documents the boundary: the date ends before midnight (the cut-off is
-        exclusive). 5 @ 12.00 received at 00:00:00 on Oct 1st in Paris (22:00:00
-        UTC on Sep 30th) is out of Sep 30th (lines, and the snapshot's own Odoo
-        valuation: layers created before the cut-off), whereas Odoo's
-        ``value_svl`` with ``to_date`` counts layers up to and including it."""
+        """The boundary: the date ends at its last second, included. 10 @ 10.00
+        received at 23:59:59 on Sep 30th in Paris (21:59:59 UTC) is in; 5 @ 12.00
+        received at 00:00:00 on Oct 1st in Paris (22:00:00 UTC on Sep 30th) is
+        out of Sep 30th (lines, the snapshot's own Odoo valuation), and so it is
+        of Odoo's ``value_svl`` with ``to_date`` at the snapshot's cut-off
+        (21:59:59 UTC, inclusive)."""
         self.receive(self.lamp, 10, 10.00, "2026-09-30 21:59:59")
         self.validate(
             self.picking(self.wh.in_type_id, [(self.lamp, 5, 12.00)]),
@@ -761,20 +763,16 @@ class TestStockValuationScenarios(ValuationReconciliationTestCommon):
             account_date=date(2026, 10, 1),
         )
         end = self.snapshot(date(2026, 9, 30))
+        self.assertEqual(fields.Datetime.to_string(end.cutoff), "2026-09-30 21:59:59")
         self.assertEqual(self.by_warehouse(end, self.lamp), {"PAR": (10, 100.00)})
         self.assertAlmostEqual(end.valuation_total, 100.00, places=2)
         self.assertAlmostEqual(end.odoo_valuation, 100.00, places=2)
         self.assertAlmostEqual(end.gl_balance, 100.00, places=2)
         self.assertFalse(end.difference_ids)
-        self.assertAlmostEqual(self.odoo_value(end, self.lamp), 160.00, places=2)
-        just_before = end.cutoff - timedelta(seconds=1)
-        self.assertAlmostEqual(
-            self.lamp.with_company(self.company)
-            .with_context(to_date=just_before)
-            .value_svl,
-            100.00,
-            places=2,
-        )
+        self.assertAlmostEqual(self.odoo_value(end, self.lamp), 100.00, places=2)
+        october = self.snapshot(date(2026, 10, 1))
+        self.assertEqual(self.by_warehouse(october, self.lamp), {"PAR": (15, 160.00)})
+        self.assertAlmostEqual(self.odoo_value(october, self.lamp), 160.00, places=2)
 
     def test_standard_price_change_mid_period(self):
         """Standard cost 20.00: 5 into Paris, 3 into Lyon (5th); the cost set to
