@@ -399,7 +399,8 @@ class StockValuationSnapshot(models.Model):
     def _aggregate_moves(self, cutoff):
         """One pass over the done move lines before the cut-off, both sides of each:
         per product and location, the quantity on hand (owners' stock excluded:
-        Odoo does not value it), the last receipt from outside the location's
+        Odoo does not value it, and so are its movements from the slow movers'
+        dates and consumption below), the last receipt from outside the location's
         warehouse, the last delivery to a customer, the last movement in or out of
         the warehouse, and the quantity delivered to customers net of their
         returns over the year before the cut-off. Locations kept: the company's
@@ -415,17 +416,19 @@ class StockValuationSnapshot(models.Model):
                        l.warehouse_id,
                        coalesce(sum(s.qty) FILTER (WHERE s.own), 0) AS qty,
                        max(s.date) FILTER (
-                           WHERE s.inbound
+                           WHERE s.own AND s.inbound
                              AND o.warehouse_id IS DISTINCT FROM l.warehouse_id
                        ) AS last_in,
                        max(s.date) FILTER (
-                           WHERE NOT s.inbound AND o.usage = 'customer'
+                           WHERE s.own AND NOT s.inbound AND o.usage = 'customer'
                        ) AS last_out,
                        max(s.date) FILTER (
-                           WHERE o.warehouse_id IS DISTINCT FROM l.warehouse_id
+                           WHERE s.own
+                             AND o.warehouse_id IS DISTINCT FROM l.warehouse_id
                        ) AS last_move,
                        coalesce(sum(-s.qty) FILTER (
-                           WHERE o.usage = 'customer' AND s.date >= %(since)s
+                           WHERE s.own AND o.usage = 'customer'
+                             AND s.date >= %(since)s
                        ), 0) AS consumed
                   FROM (
                     SELECT ml.product_id, ml.location_dest_id AS location_id,

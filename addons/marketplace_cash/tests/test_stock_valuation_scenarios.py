@@ -435,7 +435,9 @@ class TestStockValuationScenarios(ValuationReconciliationTestCommon):
         """A vendor's stock in our warehouse (owner = the vendor): 6 lamps received
         on consignment (8th) next to 10 of ours @ 10.00 (5th); 2 of the vendor's
         sold (20th). Odoo values none of them (no layer): the lines show our 10
-        for 100.00, no difference."""
+        for 100.00, no difference; the slow movers, our stock only: last receipt
+        and movement the 5th, 08:00 UTC (25 full days idle at the end of the
+        30th in Paris, 22:00 UTC), nothing delivered."""
         self.receive(self.lamp, 10, 10.00, "2026-09-05 08:00:00")
         self.receive(self.lamp, 6, 0.00, "2026-09-08 08:00:00", owner_id=self.vendor.id)
         delivery = self.picking(self.wh.out_type_id, [(self.lamp, 2)])
@@ -457,6 +459,20 @@ class TestStockValuationScenarios(ValuationReconciliationTestCommon):
         end = self.snapshot(date(2026, 9, 30))
         self.assertEqual(self.by_warehouse(end, self.lamp), {"PAR": (10, 100.00)})
         self.assert_balanced(end, self.lamp, 100.00)
+        mover = end.mover_ids.filtered(lambda m: m.product_id == self.lamp)
+        self.assertEqual(
+            [
+                (
+                    mover.quantity,
+                    fields.Datetime.to_string(mover.last_receipt),
+                    mover.last_delivery,
+                    fields.Datetime.to_string(mover.last_move),
+                    mover.days_idle,
+                    mover.consumed_qty,
+                )
+            ],
+            [(10, "2026-09-05 08:00:00", False, "2026-09-05 08:00:00", 25, 0)],
+        )
 
     # ---- 5. another unit of measure, lots across warehouses, returns
 
