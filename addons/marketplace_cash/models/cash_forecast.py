@@ -188,7 +188,9 @@ class MarketplaceCashForecast(models.Model):
 
     def _late_payouts(self, today):
         """The payouts last week's Monday forecast expected more than the
-        tolerance ago that did not come (late) or came short."""
+        tolerance ago that did not come (late) or came short (deposits of a
+        channel in another currency at their deposit date's rate, as the
+        forecast's amounts are in the company's currency)."""
         company = self.company_id
         tolerance = timedelta(days=company.cash_payout_tolerance_days)
         monday = today - timedelta(days=today.weekday() + 7)
@@ -215,14 +217,25 @@ class MarketplaceCashForecast(models.Model):
                 ),
                 ("date_deposit", "<=", today),
             ],
-            ["channel_id", "date_deposit", "amount_computed"],
+            ["channel_id", "date_deposit", "amount_computed", "currency_id"],
         )
+        for deposit in deposits:
+            deposit["amount"] = self._to_company(
+                deposit["amount_computed"],
+                deposit["currency_id"] and deposit["currency_id"][0],
+                deposit["date_deposit"].date(),
+            )
         for flow in expected:
-            paid = sum(
-                deposit["amount_computed"]
-                for deposit in deposits
-                if deposit["channel_id"][0] == flow.channel_id.id
-                and deposit["date_deposit"].date() >= flow.day - tolerance
+            paid = float(
+                sum(
+                    (
+                        deposit["amount"]
+                        for deposit in deposits
+                        if deposit["channel_id"][0] == flow.channel_id.id
+                        and deposit["date_deposit"].date() >= flow.day - tolerance
+                    ),
+                    Decimal(0),
+                )
             )
             rate = 1 - company.cash_payout_tolerance_rate
             if not paid:
@@ -1066,12 +1079,35 @@ class MarketplaceCashVariance(models.Model):
                        AND fl.day BETWEEN f.date AND f.date + 6
                      GROUP BY f.company_id, fl.channel_id, f.date
                 ), actual AS (
+                    -- in the company's currency at the deposit date's rates
+                    -- (Odoo's: the latest on or before, the company's own first)
                     SELECT c.company_id, p.channel_id,
                            date_trunc('week', p.date_deposit)::date AS week_start,
-                           sum(p.amount_computed) AS amount,
+                           round(sum(CASE
+                               WHEN p.currency_id IS NULL
+                                 OR p.currency_id = co.currency_id
+                               THEN p.amount_computed
+                               ELSE p.amount_computed * coalesce(own.rate, 1)
+                                    / coalesce(other.rate, 1)
+                           END), 2) AS amount,
                            min(p.date_deposit)::date AS first_day
                       FROM marketplace_payout p
                       JOIN marketplace_channel c ON c.id = p.channel_id
+                      JOIN res_company co ON co.id = c.company_id
+                      LEFT JOIN LATERAL (
+                          SELECT r.rate FROM res_currency_rate r
+                           WHERE r.currency_id = p.currency_id
+                             AND r.name <= p.date_deposit::date
+                             AND (r.company_id = co.id OR r.company_id IS NULL)
+                           ORDER BY r.company_id IS NULL, r.name DESC LIMIT 1
+                      ) other ON p.currency_id <> co.currency_id
+                      LEFT JOIN LATERAL (
+                          SELECT r.rate FROM res_currency_rate r
+                           WHERE r.currency_id = co.currency_id
+                             AND r.name <= p.date_deposit::date
+                             AND (r.company_id = co.id OR r.company_id IS NULL)
+                           ORDER BY r.company_id IS NULL, r.name DESC LIMIT 1
+                      ) own ON p.currency_id <> co.currency_id
                      WHERE p.date_deposit IS NOT NULL
                      GROUP BY c.company_id, p.channel_id, 3
                 )

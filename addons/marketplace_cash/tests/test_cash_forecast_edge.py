@@ -520,6 +520,42 @@ class TestCashForecastEdge(AccountTestInvoicingCommon):
         self.assertEqual(data["kpis"]["reserves"]["value"], 50.00)
         self.assertEqual(data["kpis"]["payouts_7"]["value"], 170.00)
 
+    def test_foreign_channel_short_payout_and_variance(self):
+        """Monday 26/10's forecast expected 100.00 EUR from a USD channel on Friday
+        30/10; 100.00 USD came that day, at October's rate (1.25) 80.00 EUR: short
+        (more than 5 % below), which comparing the dollars with the euros missed.
+        The variance of that week: expected 100.00, actual 80.00, -20.00."""
+        channel = self.channel("Amazon.com variance", currency_id=self.usd.id)
+        monday = self.forecast(date(2026, 10, 26))
+        # What that forecast expected (flows are written by the computation
+        # only: the fixture as superuser).
+        self.env(su=True)["marketplace.cash.forecast.flow"].create(
+            {
+                "forecast_id": monday.id,
+                "company_id": self.company.id,
+                "day": date(2026, 10, 30),
+                "amount": 100.00,
+                "source": "payouts",
+                "channel_id": channel.id,
+            }
+        )
+        self.ledger(
+            channel,
+            [("sale", 100.00, "2026-10-28 10:00")],
+            payout=datetime(2026, 10, 30, 9, 0),
+        )
+        raised = self.forecast()._late_payouts(TODAY)
+        self.assertEqual(len(raised), 1, raised)
+        self.assertIn("80.0 paid against 100.0 expected", raised[0][1])
+        self.env.flush_all()
+        variance = self.env["marketplace.cash.variance"].search(
+            [("channel_id", "=", channel.id)]
+        )
+        self.assertEqual(
+            [(v.week_start, v.expected, v.actual, v.difference) for v in variance],
+            [(date(2026, 10, 26), 100.00, 80.00, -20.00)],
+        )
+
     # ---- scenarios
 
     def test_extreme_scenarios_compared(self):
