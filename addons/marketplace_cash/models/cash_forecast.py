@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import format_amount, format_date
 
 from odoo.addons.marketplace_connectors.models.sql_copy import copy_rows
 
@@ -178,13 +179,18 @@ class MarketplaceCashForecast(models.Model):
             message = self.env._(
                 "The forecast's lowest point, %(lowest)s in week %(week)s, is under "
                 "the minimum cash of %(minimum)s.",
-                lowest=self.lowest,
+                lowest=self._money(self.lowest),
                 week=self.lowest_week,
-                minimum=company.cash_minimum,
+                minimum=self._money(company.cash_minimum),
             )
             if self._alert(key, message):
                 raised.append(key)
         return raised
+
+    def _money(self, amount):
+        """``amount`` formatted in the company's currency and the user's
+        language (an alert's message: 1 234,50 € in French)."""
+        return format_amount(self.env, float(amount), self.company_id.currency_id)
 
     def _late_payouts(self, today):
         """The payouts last week's Monday forecast expected more than the
@@ -248,8 +254,8 @@ class MarketplaceCashForecast(models.Model):
                     "%(channel)s: the payout of %(amount)s expected on %(day)s has "
                     "not arrived.",
                     channel=flow.channel_id.name,
-                    amount=flow.amount,
-                    day=flow.day,
+                    amount=self._money(flow.amount),
+                    day=format_date(self.env, flow.day),
                 )
             elif paid < flow.amount * rate:
                 key = self.env._(
@@ -261,9 +267,9 @@ class MarketplaceCashForecast(models.Model):
                     "%(channel)s: %(paid)s paid against %(amount)s expected on "
                     "%(day)s.",
                     channel=flow.channel_id.name,
-                    paid=paid,
-                    amount=flow.amount,
-                    day=flow.day,
+                    paid=self._money(paid),
+                    amount=self._money(flow.amount),
+                    day=format_date(self.env, flow.day),
                 )
             else:
                 continue
@@ -307,8 +313,8 @@ class MarketplaceCashForecast(models.Model):
                             "%(channel)s now holds %(held)s in reserve (%(was)s a "
                             "week ago).",
                             channel=channel.name,
-                            held=held,
-                            was=was,
+                            held=self._money(held),
+                            was=self._money(was),
                         ),
                     )
                 )
@@ -354,8 +360,8 @@ class MarketplaceCashForecast(models.Model):
                     self.env._(
                         "Stock value has grown faster than sales for 4 weeks: "
                         "%(stock)s now against %(before)s four weeks ago.",
-                        stock=rows[-1][0],
-                        before=rows[1][0],
+                        stock=self._money(rows[-1][0]),
+                        before=self._money(rows[1][0]),
                     ),
                 )
             ]

@@ -546,7 +546,9 @@ class TestCashForecastEdge(AccountTestInvoicingCommon):
         )
         raised = self.forecast()._late_payouts(TODAY)
         self.assertEqual(len(raised), 1, raised)
-        self.assertIn("80.0 paid against 100.0 expected", raised[0][1])
+        self.assertIn(
+            "80.00\xa0€ paid against 100.00\xa0€ expected on 10/30/2026", raised[0][1]
+        )
         self.env.flush_all()
         variance = self.env["marketplace.cash.variance"].search(
             [("channel_id", "=", channel.id)]
