@@ -383,6 +383,31 @@ class TestCashForecastEdge(AccountTestInvoicingCommon):
             self.flows(forecast, "suppliers"), [(date(2026, 11, 30), -400.00)]
         )
 
+    def test_purchases_billed_in_full(self):
+        """Two orders of 5 x 100.00 (15 days terms), received in full today:
+        one billed in full by a posted bill (Odoo: fully billed; the bill, due
+        30/11, is a supplier bill: no expected purchase), the other by a bill
+        still in draft (Odoo says fully billed too, but the forecast does not
+        read draft bills: its 500.00 stays expected on 5/11 + 15 = 20/11)."""
+        posted = self.purchase(qty=5)
+        drafted = self.purchase(qty=5)
+        for order in posted | drafted:
+            order.picking_ids.button_validate()
+        self.bill_purchase(posted, 5)
+        self.bill_purchase(drafted, 5, post=False)
+        self.assertEqual(
+            (posted | drafted).mapped("invoice_status"), ["invoiced", "invoiced"]
+        )
+        forecast = self.forecast()
+        purchases = forecast.flow_ids.filtered(lambda f: f.source == "purchases")
+        self.assertEqual(
+            [(f.day, f.amount, f.res_ids) for f in purchases],
+            [(date(2026, 11, 20), -500.00, f"[{drafted.id}]")],
+        )
+        self.assertEqual(
+            self.flows(forecast, "suppliers"), [(date(2026, 11, 30), -500.00)]
+        )
+
     # ---- the opening bank balance
 
     def test_opening_several_bank_journals_and_currency(self):
