@@ -39,10 +39,18 @@ Definitions (also in the module's readme):
   bills incl. tax of the 90 days x 90; DIO = stock value (valuation layers) / cost of
   the goods delivered to customers net of returns in the 90 days x 90; cash
   conversion cycle = DSO + DIO - DPO;
-- recovery rate: of the customer invoice installments due in the week (up to today
-  for the current week), the share paid (reconciled) by its end;
-- dispute rate: marketplace orders with a dispute line posted in the week / the
-  marketplace orders placed in the week (not cancelled), as card networks count it.
+- recovery rate (``product.md``) = collected / invoiced in the week (up to today for
+  the current week): cash received on customer invoices (their reconciliations with a
+  payment, a statement line or an entry, not with another invoice or credit note,
+  dated as Odoo's ``max_date``; money paid back on a credit note deducted) / the
+  customer invoices incl. tax dated in the week, credit notes deducted: the
+  receivables KPIs' definition (``core.receivables``), week by week;
+- dispute rate (``product.md``) = disputed invoices / invoices issued in the week:
+  the invoices under a dispute hold on a day of the week (``core.receivables``'s
+  rule) / the customer invoices dated in the week;
+- marketplace dispute rate: marketplace orders with a dispute line posted in the
+  week / the marketplace orders placed in the week (not cancelled), as card networks
+  count it.
 """
 
 from datetime import datetime, time, timedelta
@@ -333,14 +341,21 @@ class MarketplaceCashDashboard(models.AbstractModel):
                     "refunds_week",
                     "refunds_expected",
                     "disputes_at_risk",
-                    "dispute_rate",
+                    "order_dispute_rate",
                     "ad_spend",
                 ],
             },
             {
                 "key": "working_capital",
                 "title": self.env._("Working capital"),
-                "kpis": ["dso", "dpo", "dio", "ccc", "recovery_rate"],
+                "kpis": [
+                    "dso",
+                    "dpo",
+                    "dio",
+                    "ccc",
+                    "recovery_rate",
+                    "dispute_rate",
+                ],
             },
             {
                 "key": "stock",
@@ -728,8 +743,8 @@ class MarketplaceCashDashboard(models.AbstractModel):
             ),
         )
         rates = [_ratio(d, p) for d, p in zip(disputed, placed, strict=True)]
-        kpis["dispute_rate"] = self._kpi(
-            self.env._("Dispute rate"),
+        kpis["order_dispute_rate"] = self._kpi(
+            self.env._("Marketplace dispute rate"),
             "percent",
             rates[-1],
             self._action(
@@ -954,7 +969,9 @@ class MarketplaceCashDashboard(models.AbstractModel):
             None if None in (s, i, p) else round(s + i - p, 1)
             for s, i, p in zip(dso, dio, dpo, strict=True)
         ]
-        recovery = self._recovery(company, weeks)
+        recovery = [_ratio(c, i) for c, i in self._recovery(company, weeks)]
+        disputes = self._dispute_weeks(company, weeks)
+        dispute_rates = [_ratio(len(d), i) for d, i in disputes]
         invoices = [("company_id", "=", company.id), ("state", "=", "posted")]
         unpaid = [("payment_state", "in", ["not_paid", "partial"])]
         open_invoices = self._action(
@@ -1036,19 +1053,34 @@ class MarketplaceCashDashboard(models.AbstractModel):
             "percent",
             recovery[-1],
             self._action(
-                self.env._("Customer invoices due this week"),
+                self.env._("Customer invoices of this week"),
                 "account.move",
                 [
                     *invoices,
-                    ("move_type", "=", "out_invoice"),
-                    ("line_ids.date_maturity", ">=", weeks.mondays[-1].isoformat()),
-                    ("line_ids.date_maturity", "<=", weeks.today.isoformat()),
-                    ("line_ids.account_type", "=", "asset_receivable"),
+                    ("move_type", "in", ["out_invoice", "out_refund"]),
+                    ("date", ">=", weeks.mondays[-1].isoformat()),
+                    ("date", "<=", weeks.today.isoformat()),
                 ],
             ),
             recovery,
             self.env._(
-                "Share of the customer invoices due in the week paid by its end."
+                "Cash collected on customer invoices in the week / customer invoices "
+                "incl. tax of the week, credit notes deducted."
+            ),
+        )
+        kpis["dispute_rate"] = self._kpi(
+            self.env._("Dispute rate"),
+            "percent",
+            dispute_rates[-1],
+            self._action(
+                self.env._("Invoices disputed this week"),
+                "account.move",
+                [("id", "in", sorted(disputes[-1][0]))],
+            ),
+            dispute_rates,
+            self.env._(
+                "Customer invoices under a dispute hold during the week / customer "
+                "invoices issued in the week."
             ),
         )
 
@@ -1168,37 +1200,84 @@ class MarketplaceCashDashboard(models.AbstractModel):
         return stock, cogs
 
     def _recovery(self, company, weeks):
-        """Per week: paid by the point / due in [Monday, point], over the customer
-        invoices' receivable installments."""
+        """Per week ``[Monday, point]``: (cash collected on the customer invoices,
+        invoiced), as ``core.receivables.Book.recovery`` counts them over the
+        receivable installments of the invoices and credit notes (two grouped
+        reads over the 8 weeks)."""
+        params = {
+            "company": company.id,
+            "customer": ("out_invoice", "out_refund"),
+            "mondays": weeks.mondays,
+            "points": weeks.points,
+            "first": weeks.mondays[0],
+            "last": weeks.points[-1],
+        }
         self.env.cr.execute(
             """
-            SELECT w.i, sum(aml.balance), sum(coalesce(paid.amount, 0))
+            SELECT w.i, sum(aml.balance)
               FROM account_move_line aml
               JOIN account_move am ON am.id = aml.move_id
-              JOIN account_account a ON a.id = aml.account_id
               JOIN unnest(%(mondays)s::date[], %(points)s::date[]) WITH ORDINALITY
-                   AS w(s, e, i)
-                ON aml.date_maturity >= w.s AND aml.date_maturity <= w.e
-              LEFT JOIN LATERAL (
-                  SELECT sum(p.amount) AS amount
-                    FROM account_partial_reconcile p
-                   WHERE p.debit_move_id = aml.id AND p.max_date <= w.e
-              ) paid ON TRUE
+                   AS w(s, e, i) ON aml.date >= w.s AND aml.date <= w.e
              WHERE aml.company_id = %(company)s AND aml.parent_state = 'posted'
-               AND am.move_type = 'out_invoice'
-               AND a.account_type = 'asset_receivable'
-               AND aml.date_maturity >= %(first)s AND aml.date_maturity <= %(last)s
+               AND aml.display_type = 'payment_term'
+               AND am.move_type IN %(customer)s
+               AND aml.date >= %(first)s AND aml.date <= %(last)s
              GROUP BY w.i
             """,
-            {
-                "mondays": weeks.mondays,
-                "points": weeks.points,
-                "company": company.id,
-                "first": weeks.mondays[0],
-                "last": weeks.points[-1],
-            },
+            params,
         )
-        rates = [None] * WEEKS
-        for week, due, paid in self.env.cr.fetchall():
-            rates[week - 1] = _ratio(paid, due)
-        return rates
+        invoiced = dict(self.env.cr.fetchall())
+        self.env.cr.execute(
+            """
+            SELECT w.i, sum(CASE WHEN dm.move_type IN %(customer)s
+                                 THEN p.amount ELSE -p.amount END)
+              FROM account_partial_reconcile p
+              JOIN unnest(%(mondays)s::date[], %(points)s::date[]) WITH ORDINALITY
+                   AS w(s, e, i) ON p.max_date >= w.s AND p.max_date <= w.e
+              JOIN account_move_line d ON d.id = p.debit_move_id
+              JOIN account_move dm ON dm.id = d.move_id
+              JOIN account_account a ON a.id = d.account_id
+              JOIN account_move_line c ON c.id = p.credit_move_id
+              JOIN account_move cm ON cm.id = c.move_id
+             WHERE p.company_id = %(company)s
+               AND p.max_date >= %(first)s AND p.max_date <= %(last)s
+               AND a.account_type = 'asset_receivable'
+               AND d.parent_state = 'posted' AND c.parent_state = 'posted'
+               -- one side an invoice or credit note, the other cash
+               AND (dm.move_type IN %(customer)s) <> (cm.move_type IN %(customer)s)
+             GROUP BY w.i
+            """,
+            params,
+        )
+        collected = dict(self.env.cr.fetchall())
+        return [
+            (_d(collected.get(week)), _d(invoiced.get(week)))
+            for week in range(1, WEEKS + 1)
+        ]
+
+    def _dispute_weeks(self, company, weeks):
+        """Per week ``[Monday, point]``: (the ids of the invoices disputed, the
+        number of invoices issued)."""
+        disputed = self.env["mkc.receivable.kpi"]._disputed_between(
+            company, list(zip(weeks.mondays, weeks.points, strict=True))
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT w.i, count(am.id)
+                  FROM unnest(%s::date[], %s::date[]) WITH ORDINALITY AS w(s, e, i)
+                  JOIN account_move am ON am.date >= w.s AND am.date <= w.e
+                 WHERE am.company_id = %s AND am.state = 'posted'
+                   AND am.move_type = 'out_invoice'
+                 GROUP BY w.i
+                """,
+                weeks.mondays,
+                weeks.points,
+                company.id,
+            )
+        )
+        issued = [0] * WEEKS
+        for week, count in self.env.cr.fetchall():
+            issued[week - 1] = count
+        return list(zip(disputed, issued, strict=True))

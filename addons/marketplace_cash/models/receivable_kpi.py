@@ -246,6 +246,25 @@ class MkcReceivableKpi(models.AbstractModel):
             for dso in (book.dso(point, days) for point in points)
         ]
 
+    @api.model
+    def _disputed_between(self, company, windows):
+        """Per ``(first, last)`` window, the ids of the invoices disputed in it
+        (:meth:`core.Book.disputed`: the dispute rate's numerator), read for the
+        held invoices and customers only."""
+        last = max(window[1] for window in windows)
+        holds = self._read_holds(company, last)
+        if not holds:
+            return [set() for _window in windows]
+        items = self._read_items(
+            company,
+            last,
+            min(window[0] for window in windows),
+            move_ids=[hold.move_id for hold in holds if hold.move_id],
+            partner_ids=[hold.partner_id for hold in holds if not hold.move_id],
+        )
+        book = core.Book(items, holds)
+        return [book.disputed(first, day) for first, day in windows]
+
     # ---- public API
 
     @api.model

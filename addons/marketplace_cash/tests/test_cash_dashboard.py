@@ -2,6 +2,7 @@
 import io
 import logging
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import openpyxl
 from freezegun import api as freezegun_api
@@ -394,19 +395,20 @@ class TestCashDashboard(AccountTestInvoicingCommon):
         self.assertEqual(kpis["late_shipments"]["trend"], [0] * 7 + [1])
         self.assertEqual(self.records(kpis["late_shipments"]["action"]), self.order_f)
         # D disputed this week; B, D and F placed this week (E is cancelled).
-        self.assertEqual(kpis["dispute_rate"]["value"], 0.3333)
-        self.assertEqual(self.records(kpis["dispute_rate"]["action"]), self.order_d)
+        rate = kpis["order_dispute_rate"]
+        self.assertEqual(rate["value"], 0.3333)
+        self.assertEqual(self.records(rate["action"]), self.order_d)
         # A placed in week 6, undisputed; no order in week 7.
-        self.assertEqual(
-            kpis["dispute_rate"]["trend"], [None] * 5 + [0.0, None, 0.3333]
-        )
+        self.assertEqual(rate["trend"], [None] * 5 + [0.0, None, 0.3333])
 
     def test_working_capital(self):
         """Receivables 1,500.00 from 10/11, 1,100.00 after the payment of 24/11,
         over 1,500.00 of sales in the 90 days: DSO 90.0 then 66.0 days. Payables
         600.00 over 600.00 of bills: DPO 90.0. Stock 700.00 over 300.00 delivered:
-        DIO 210.0; cycle 66.0 + 210.0 - 90.0 = 186.0. Of the 500.00 due on 25/11,
-        400.00 paid: recovery 80 %."""
+        DIO 210.0; cycle 66.0 + 210.0 - 90.0 = 186.0. Recovery (collected /
+        invoiced in the week): 0 % in the weeks of 26/10 and 9/11 (1,000.00 and
+        500.00 invoiced, nothing collected), none this week (400.00 collected,
+        nothing invoiced)."""
         self.receivables_and_payables()
         self.stock()
         kpis = self.data()["kpis"]
@@ -417,11 +419,64 @@ class TestCashDashboard(AccountTestInvoicingCommon):
         self.assertEqual(kpis["dpo"]["trend"], [None] * 4 + [90.0] * 4)
         self.assertEqual(kpis["dio"]["trend"], [None] * 6 + [210.0, 210.0])
         self.assertEqual(kpis["ccc"]["trend"], [None] * 6 + [210.0, 186.0])
-        self.assertEqual(kpis["recovery_rate"]["value"], 0.8)
-        self.assertEqual(kpis["recovery_rate"]["trend"], [None] * 7 + [0.8])
-        invoices = self.records(kpis["recovery_rate"]["action"])
-        self.assertEqual(invoices.mapped("amount_total"), [500.00])
+        self.assertIsNone(kpis["recovery_rate"]["value"])
+        self.assertEqual(
+            kpis["recovery_rate"]["trend"],
+            [None, None, None, 0.0, None, 0.0, None, None],
+        )
         self.assertEqual(len(self.records(kpis["dso"]["action"])), 2)
+
+    def test_recovery_and_dispute_rates(self):
+        """This week (Monday 23/11 to today, Thursday 26/11): invoices A 1,000.00
+        (23/11) and D 300.00 (24/11), a credit note of 100.00 (25/11) set against
+        A (not cash), A paid 200.00 (25/11), and of B (500.00, 10/11) 400.00 paid
+        (24/11): collected 400.00 + 200.00 = 600.00 / invoiced 1,000.00 + 300.00 -
+        100.00 = 1,200.00: 50 %. A held from 25/11: 1 invoice disputed / 2 issued
+        this week: 50 %. The weeks of 26/10 and 9/11: 0 % for both (an invoice
+        issued, nothing collected, none held)."""
+        self.receivables_and_payables()
+        invoice_a = self.invoice("out_invoice", 1000.00, "2026-11-23", "2026-12-23")
+        invoice_d = self.invoice("out_invoice", 300.00, "2026-11-24", "2026-12-24")
+        refund = self.invoice("out_refund", 100.00, "2026-11-25", "2026-11-25")
+        (invoice_a | refund).line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).reconcile()
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice_a.ids
+        ).create({"payment_date": "2026-11-25", "amount": 200.00})._create_payments()
+        self.env["mkc.dunning.hold"].create(
+            {
+                "move_id": invoice_a.id,
+                "partner_id": invoice_a.commercial_partner_id.id,
+                "company_id": self.company.id,
+                "reason": "quality",
+                "date_start": "2026-11-25",
+            }
+        )
+        kpis = self.data()["kpis"]
+        recovery, dispute = kpis["recovery_rate"], kpis["dispute_rate"]
+        self.assertEqual(recovery["value"], 0.5)
+        self.assertEqual(
+            recovery["trend"], [None, None, None, 0.0, None, 0.0, None, 0.5]
+        )
+        self.assertEqual(
+            self.records(recovery["action"]), invoice_a | invoice_d | refund
+        )
+        self.assertEqual(dispute["value"], 0.5)
+        self.assertEqual(
+            dispute["trend"], [None, None, None, 0.0, None, 0.0, None, 0.5]
+        )
+        self.assertEqual(self.records(dispute["action"]), invoice_a)
+        # The receivables KPIs' book says the same of the week.
+        book = self.env["mkc.receivable.kpi"]._book(
+            self.company, date(2026, 11, 26), date(2026, 10, 1)
+        )
+        week = (date(2026, 11, 23), date(2026, 11, 26))
+        self.assertEqual(
+            (book.recovery(*week).numerator, book.recovery(*week).denominator),
+            (Decimal("600.00"), Decimal("1200.00")),
+        )
+        self.assertEqual(book.dispute(*week).value, Decimal("0.5"))
 
     def test_dso_leaves_held_invoices_out(self):
         """The invoice of 1,000.00 (28/10) under a dispute hold from 20/11: out of
@@ -586,7 +641,9 @@ class TestCashDashboard(AccountTestInvoicingCommon):
             rows["Ad spend this week"][3:], (45.25, 20, 0, 0, 0, 35, 0, 0, 45.25)
         )
         self.assertEqual(rows["DSO"][3], 66.0)
-        self.assertEqual(rows["Dispute rate"][3], 0.3333)
+        self.assertEqual(rows["Marketplace dispute rate"][3], 0.3333)
+        # No invoice this week: no recovery rate, an empty cell.
+        self.assertEqual(rows["Recovery rate"][3:5], (None, None))
         channels = [
             r
             for r in dashboard.iter_rows(values_only=True)
