@@ -846,6 +846,16 @@ class StockValuationSnapshot(models.Model):
         company = self.company_id.id
         first = self.date.replace(day=1)
         cutoff = fields.Datetime.to_string(cutoff)
+        # A payout is due by the close when its period ended before the cut-off;
+        # most platforms' payouts (Shopify, Stripe, eBay, PayPal, Mirakl) have no
+        # period end, only a deposit date: theirs.
+        payout_due = [
+            "|",
+            ("date_end", "<", cutoff),
+            "&",
+            ("date_end", "=", False),
+            ("date_deposit", "<", cutoff),
+        ]
         items = [
             (
                 "draft_entries",
@@ -877,7 +887,7 @@ class StockValuationSnapshot(models.Model):
                 [
                     ("company_id", "=", company),
                     ("state", "=", "draft"),
-                    ("date_end", "<", cutoff),
+                    *payout_due,
                 ],
                 "amount_computed",
             ),
@@ -888,7 +898,7 @@ class StockValuationSnapshot(models.Model):
                 [
                     ("company_id", "=", company),
                     ("state", "=", "posted"),
-                    ("date_end", "<", cutoff),
+                    *payout_due,
                 ],
                 "amount_computed",
             ),
