@@ -255,16 +255,23 @@ class StockValuationSnapshot(models.Model):
 
     @api.model
     def _cron_month_end(self):
-        """On the 1st: the previous month's snapshot of every company, computed."""
-        last_day = fields.Date.context_today(self).replace(day=1) - timedelta(days=1)
+        """On the 1st: the previous month's snapshot of every company, computed.
+        The month is the company's, in the timezone of its snapshots' cut-off
+        (not the scheduler user's): at 00:30 on Oct 1st in Paris, 22:30 UTC on
+        Sep 30th, September is over there, and not yet in a company on UTC time.
+        A draft snapshot at that date is computed; a computed or validated one is
+        left as it is."""
+        now = pytz.utc.localize(fields.Datetime.now())
         for company in self.env["res.company"].search([("active", "=", True)]):
-            exists = self.search_count(
+            today = now.astimezone(self._company_tz(company)).date()
+            last_day = today.replace(day=1) - timedelta(days=1)
+            snapshot = self.search(
                 [("company_id", "=", company.id), ("date", "=", last_day)]
             )
-            if not exists:
-                self.create({"company_id": company.id, "date": last_day}).with_company(
-                    company
-                ).action_compute()
+            if not snapshot:
+                snapshot = self.create({"company_id": company.id, "date": last_day})
+            if snapshot.state == "draft":
+                snapshot.with_company(company).action_compute()
 
     def action_compute(self):
         for snapshot in self:
@@ -279,13 +286,19 @@ class StockValuationSnapshot(models.Model):
 
     # ---- the computation
 
+    @api.model
+    def _company_tz(self, company):
+        """The timezone of the company's address (UTC when it has none): its
+        snapshots' dates end at midnight there."""
+        return pytz.timezone(company.partner_id.tz or "UTC")
+
     def _cutoff(self):
         """End of the snapshot's date in the company's timezone, as naive UTC:
         the next midnight, excluded (the stored ``cutoff`` is the second before,
         included: Odoo's ``value_svl`` with ``to_date`` counts layers up to and
         including its date, so that at ``cutoff`` it is the one of the
         snapshot's date, a move of midnight the next day left out of both)."""
-        tz = pytz.timezone(self.company_id.partner_id.tz or "UTC")
+        tz = self._company_tz(self.company_id)
         local_end = tz.localize(datetime.combine(self.date + timedelta(days=1), time()))
         return local_end.astimezone(pytz.utc).replace(tzinfo=None)
 
@@ -846,6 +859,16 @@ class StockValuationSnapshot(models.Model):
         company = self.company_id.id
         first = self.date.replace(day=1)
         cutoff = fields.Datetime.to_string(cutoff)
+        # A payout is due by the close when its period ended before the cut-off;
+        # most platforms' payouts (Shopify, Stripe, eBay, PayPal, Mirakl) have no
+        # period end, only a deposit date: theirs.
+        payout_due = [
+            "|",
+            ("date_end", "<", cutoff),
+            "&",
+            ("date_end", "=", False),
+            ("date_deposit", "<", cutoff),
+        ]
         items = [
             (
                 "draft_entries",
@@ -877,7 +900,7 @@ class StockValuationSnapshot(models.Model):
                 [
                     ("company_id", "=", company),
                     ("state", "=", "draft"),
-                    ("date_end", "<", cutoff),
+                    *payout_due,
                 ],
                 "amount_computed",
             ),
@@ -888,7 +911,7 @@ class StockValuationSnapshot(models.Model):
                 [
                     ("company_id", "=", company),
                     ("state", "=", "posted"),
-                    ("date_end", "<", cutoff),
+                    *payout_due,
                 ],
                 "amount_computed",
             ),

@@ -6,6 +6,7 @@ from . import test_stock_valuation_snapshot
 from . import test_stock_valuation_sql
 from . import test_stock_valuation_scenarios
 from . import test_stock_close_pack
+from . import test_stock_close_scenarios
 from . import test_stock_snapshot_tour
 from . import test_cash_forecast
 from . import test_cash_dashboard
