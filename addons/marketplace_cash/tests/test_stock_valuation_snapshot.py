@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from datetime import date, datetime
 
+import pytz
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
@@ -329,7 +331,13 @@ class TestStockValuationSnapshot(ValuationReconciliationTestCommon):
         self.assertRecordValues(dio, [{"value": 115.00, "cogs": 46.00, "dio": 912.5}])
 
     def test_snapshot_cron_validation_and_reset(self):
-        today = fields.Date.context_today(self.env["stock.valuation.snapshot"])
+        # The company's today, as the cron takes it (not the test user's).
+        snapshots = self.env["stock.valuation.snapshot"]
+        today = (
+            pytz.utc.localize(fields.Datetime.now())
+            .astimezone(snapshots._company_tz(self.company))
+            .date()
+        )
         # As the cron runs: as superuser, for every company.
         self.env["stock.valuation.snapshot"].sudo()._cron_month_end()
         previous = today.replace(day=1) - fields.date_utils.relativedelta(days=1)
