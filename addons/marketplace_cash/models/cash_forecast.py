@@ -533,7 +533,12 @@ class MarketplaceCashForecast(models.Model):
             [channels.ids],
         )
         rows = self.env.cr.fetchall()
-        calendars = {channel.id: channel._payout_calendar() for channel in channels}
+        # The bank's closing days (TARGET2) of the horizon and the month after it
+        # (a deposit lag runs a few days past the last close), once for all.
+        holidays = core.bank_closing_days(today, horizon + timedelta(days=31))
+        calendars = {
+            channel.id: channel._payout_calendar(holidays) for channel in channels
+        }
         rates = {channel.id: channel._forecast_rates() for channel in channels}
         for order_id, channel_id, ordered, shipped, amount in rows:
             fee_rate, return_rate = rates[channel_id]
