@@ -157,3 +157,187 @@ class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
             self.payouts(forecast, channel),
             [(date(2026, 12, 29), 100.00), (date(2027, 1, 5), 40.00)],
         )
+
+    # ---- Amazon EU defaults
+
+    def test_amazon_eu_defaults_cycle_boundary_and_reserve(self):
+        """An Amazon channel with its platform's defaults: closes every 14 days
+        from Monday 5/1/2026 (26/10, 9/11, 23/11, 7/12...: 5/1 + 21 x 14 days =
+        26/10), funds released 7 days after delivery (the shipment's date here),
+        deposited 3 business days after the close; a reserve of 10 % held 14 days;
+        10 % expected fees: an order's net is 0.90 of its amount.
+
+        - A 100.00 delivered 20/10: released 27/10, past: the next close, 9/11;
+        - B 100.00 delivered Sunday 1/11: released 8/11, close 9/11;
+        - C 200.00 delivered 2/11: released 9/11, a close day: that close;
+        - D 300.00 delivered 3/11: released 10/11, one day late: close 23/11.
+
+        Close 9/11: 90.00 + 90.00 + 180.00 = 360.00, reserve -36.00 (released at
+        the first close from 23/11): 324.00 on Thursday 12/11 (Tuesday 10 (1),
+        Wednesday 11 (2, the Armistice is a bank day), Thursday 12 (3)). Close
+        23/11: 270.00 - 27.00 + 36.00 = 279.00 on Thursday 26/11. Close 7/12: the
+        27.00 released, Thursday 10/12. D+7 (to 12/11) 324.00, D+14 324.00, D+30
+        (to 5/12) 603.00."""
+        channel = self.channel(
+            "Amazon.fr calendar",
+            platform="amazon",
+            payout_reserve_rate=0.10,
+            payout_reserve_days=14,
+            forecast_fee_rate=0.10,
+        )
+        self.assertRecordValues(
+            channel,
+            [
+                {
+                    "payout_cycle": "days",
+                    "payout_anchor": date(2026, 1, 5),
+                    "payout_every_days": 14,
+                    "payout_deposit_lag": 3,
+                    "payout_release": "delivery",
+                    "payout_release_days": 7,
+                }
+            ],
+        )
+        orders = (
+            self.order(channel, 100.00, "2026-10-18", "2026-10-20")
+            | self.order(channel, 100.00, "2026-10-30", "2026-11-01")
+            | self.order(channel, 200.00, "2026-10-31", "2026-11-02")
+        )
+        late = self.order(channel, 300.00, "2026-11-01", "2026-11-03")
+        forecast = self.forecast()
+        self.assertEqual(
+            self.payouts(forecast, channel),
+            [
+                (date(2026, 11, 12), 324.00),
+                (date(2026, 11, 26), 279.00),
+                (date(2026, 12, 10), 27.00),
+            ],
+        )
+        flows = forecast.flow_ids.filtered(lambda f: f.channel_id == channel)
+        self.assertEqual(
+            [flow.action_open_records()["domain"] for flow in flows[:2]],
+            [[("id", "in", orders.ids)], [("id", "in", late.ids)]],
+        )
+        kpis = self.env["marketplace.cash.dashboard"].get_data()["kpis"]
+        self.assertEqual(
+            [kpis[key]["value"] for key in ("payouts_7", "payouts_14", "payouts_30")],
+            [324.00, 324.00, 603.00],
+        )
+
+    # ---- every N days
+
+    def test_every_n_days_anchor_in_the_future_and_far_in_the_past(self):
+        """An open line of 100.00 of 4/11 on each channel, 1 business day of lag.
+
+        - every 10 days from Monday 1/3/2027 (116 days ahead): the cycle runs back
+          in time, 116 = 11 x 10 + 6: a close on 1/3/2027 - 110 days = Wednesday
+          11/11/2026, deposited Thursday 12/11;
+        - every 9 days from Saturday 1/1/2000 (9,805 days back: 26 years with 7
+          leap days, 9,497, and 308 days to 5/11), 9,805 = 9 x 1,089 + 4: the
+          next close is 1/1/2000 + 9 x 1,090 = Tuesday 10/11/2026, deposited
+          Wednesday 11/11."""
+        future = self.channel(
+            "Future anchor",
+            payout_anchor="2027-03-01",
+            payout_every_days=10,
+            payout_deposit_lag=1,
+        )
+        past = self.channel(
+            "Y2K anchor",
+            payout_anchor="2000-01-01",
+            payout_every_days=9,
+            payout_deposit_lag=1,
+        )
+        for channel in future | past:
+            self.ledger(channel, [("sale", 100.00, "2026-11-04 10:00", None)])
+        forecast = self.forecast()
+        self.assertEqual(self.payouts(forecast, future), [(date(2026, 11, 12), 100.00)])
+        self.assertEqual(self.payouts(forecast, past), [(date(2026, 11, 11), 100.00)])
+
+    # ---- closes in February
+
+    def test_twice_a_month_15th_and_last_day_across_february(self):
+        """Closes on the 15th and the 31st (the month's last day), 2 business days
+        of lag, orders released 14 days after the order, 10 % reserve held 10
+        days. Forecast of Monday 1/2/2027:
+
+        - an open line of 20.00 of Sunday 31/1 (a close, before today): the next
+          close, Monday 15/2;
+        - an order of 100.00 of 29/1: released 12/2, close 15/2;
+        - an order of 50.00 of 1/2: released 15/2, that close.
+
+        Close 15/2: 170.00 - 17.00 held: 153.00 on Wednesday 17/2. The 17.00 is
+        released at the first close from 25/2: the "31st" of February, Sunday
+        28/2, deposited Tuesday 2/3."""
+        channel = self.channel(
+            "Twice a month",
+            payout_cycle="semimonthly",
+            payout_month_day=15,
+            payout_month_day_2=31,
+            payout_deposit_lag=2,
+            payout_release_days=14,
+            payout_reserve_rate=0.10,
+            payout_reserve_days=10,
+        )
+        self.ledger(channel, [("sale", 20.00, "2027-01-31 10:00", None)])
+        self.order(channel, 100.00, "2027-01-29")
+        self.order(channel, 50.00, "2027-02-01")
+        forecast = self.forecast(date(2027, 2, 1))
+        self.assertEqual(
+            self.payouts(forecast, channel),
+            [(date(2027, 2, 17), 153.00), (date(2027, 3, 2), 17.00)],
+        )
+
+    def monthly_channels(self, year):
+        """Channels closing monthly on the 29th, 30th and 31st, 2 business days of
+        lag, orders released 30 days after the order; each with an open line of
+        100.00 of 31/1 and an order of 10.00 of 31/1 of ``year``."""
+        channels = self.env["marketplace.channel"]
+        for day in (29, 30, 31):
+            channel = self.channel(
+                f"Monthly {day} {year}",
+                payout_cycle="monthly",
+                payout_month_day=day,
+                payout_deposit_lag=2,
+                payout_release_days=30,
+            )
+            self.ledger(channel, [("sale", 100.00, f"{year}-01-31 10:00", None)])
+            self.order(channel, 10.00, f"{year}-01-31")
+            channels |= channel
+        return channels
+
+    def test_monthly_29_30_31_in_february_2027(self):
+        """2027 is not a leap year. Forecast of Monday 1/2/2027: the open lines go
+        to February's close, the 28th (29, 30 and 31 clamped), a Sunday, deposited
+        Tuesday 2/3. The orders are released on 2/3 (31/1 + 30 days) and closed in
+        March: Monday 29/3 (Easter Monday, a bank holiday: the lag starts after
+        it) -> Wednesday 31/3; Tuesday 30/3 -> Thursday 1/4; Wednesday 31/3 ->
+        Thursday 1/4 (1), Friday 2/4 (2)."""
+        on_29, on_30, on_31 = self.monthly_channels(2027)
+        forecast = self.forecast(date(2027, 2, 1))
+        self.assertEqual(
+            [self.payouts(forecast, channel) for channel in (on_29, on_30, on_31)],
+            [
+                [(date(2027, 3, 2), 100.00), (date(2027, 3, 31), 10.00)],
+                [(date(2027, 3, 2), 100.00), (date(2027, 4, 1), 10.00)],
+                [(date(2027, 3, 2), 100.00), (date(2027, 4, 2), 10.00)],
+            ],
+        )
+
+    def test_monthly_29_30_31_in_february_2028_leap_year(self):
+        """2028 is a leap year. Forecast of Tuesday 1/2/2028: the open lines go to
+        February's close, Tuesday 29/2 for the three (30 and 31 clamped to the
+        29th), deposited Thursday 2/3. The orders are released on 1/3 (31/1 + 30
+        days, February having 29 days) and closed in March: Wednesday 29/3 ->
+        Friday 31/3; Thursday 30/3 -> Friday 31/3 (1), Monday 3/4 (2); Friday
+        31/3 -> Monday 3/4 (1), Tuesday 4/4 (2)."""
+        on_29, on_30, on_31 = self.monthly_channels(2028)
+        forecast = self.forecast(date(2028, 2, 1))
+        self.assertEqual(
+            [self.payouts(forecast, channel) for channel in (on_29, on_30, on_31)],
+            [
+                [(date(2028, 3, 2), 100.00), (date(2028, 3, 31), 10.00)],
+                [(date(2028, 3, 2), 100.00), (date(2028, 4, 3), 10.00)],
+                [(date(2028, 3, 2), 100.00), (date(2028, 4, 4), 10.00)],
+            ],
+        )
