@@ -339,6 +339,30 @@ def test_deposit_lag_across_christmas_and_easter():
     assert add_business_days(date(2026, 11, 10), 1, holidays) == date(2026, 11, 11)
 
 
+def test_release_date_of_an_event_still_to_come_is_today_at_the_earliest():
+    # Today Thu 2026-11-05. Not shipped, ordered 10-20: delivered today at the
+    # earliest, released 11-12 (not 10-27, before any delivery); shipped 11-04 and
+    # not delivered: 11-12 too (not 11-11); delivered 11-03: 11-10, the past is
+    # kept (it is a real date). On shipment + 3: not shipped 11-08, shipped 11-01
+    # 11-04. On the order date: 10-20 whatever today.
+    today = date(2026, 11, 5)
+    ordered = date(2026, 10, 20)
+    assert release_date(AMAZON, ordered, today=today) == date(2026, 11, 12)
+    shipped = date(2026, 11, 4)
+    assert release_date(AMAZON, ordered, shipped, today=today) == date(2026, 11, 12)
+    delivered = date(2026, 11, 3)
+    assert release_date(AMAZON, ordered, None, delivered, today) == date(2026, 11, 10)
+    on_ship = Calendar("weekly", release="shipment", release_days=3)
+    assert release_date(on_ship, ordered, today=today) == date(2026, 11, 8)
+    assert release_date(on_ship, ordered, date(2026, 11, 1), None, today) == date(
+        2026, 11, 4
+    )
+    on_order = Calendar("weekly", release="order")
+    assert release_date(on_order, ordered, today=today) == ordered
+    # Ordered in the future (a calendar looked at before the order): its own date.
+    assert release_date(AMAZON, date(2026, 11, 9), today=today) == date(2026, 11, 16)
+
+
 def test_release_date_falls_back_to_the_best_known_earlier_date():
     ordered, shipped, delivered = (
         date(2026, 11, 1),

@@ -244,21 +244,28 @@ def deposit_date(calendar, close):
     return add_business_days(close, calendar.deposit_lag, calendar.holidays)
 
 
-def release_date(calendar, order_date, ship_date=None, delivery_date=None):
+def release_date(calendar, order_date, ship_date=None, delivery_date=None, today=None):
     """When an order's money becomes payable: the rule's date plus ``release_days``.
 
     A missing date falls back to the best known earlier one: ``"delivery"`` uses the
     delivery date, else the ship date, else the order date; ``"shipment"`` the ship
-    date, else the order date (never the delivery date, which is later).
+    date, else the order date (never the delivery date, which is later). With
+    ``today``, the rule's missing date is an event still to come (an order not
+    shipped, or not delivered, yet): it happens today at the earliest, so the base
+    is never before ``today``.
 
     >>> amazon = Calendar("days", date(2026, 11, 2), release="delivery", release_days=7)
     >>> release_date(amazon, date(2026, 11, 1), date(2026, 11, 2))
     datetime.date(2026, 11, 9)
+    >>> release_date(amazon, date(2026, 10, 20), today=date(2026, 11, 5))
+    datetime.date(2026, 11, 12)
     """
     chain = {"order": (), "shipment": (ship_date,)}.get(calendar.release)
     chain = (delivery_date, ship_date) if chain is None else chain
-    base = next((d for d in chain if d is not None), order_date)
-    return _day(base, "date") + timedelta(days=calendar.release_days)
+    base = _day(next((d for d in chain if d is not None), order_date), "date")
+    if chain[:1] == (None,) and today is not None:
+        base = max(base, _day(today, "today"))
+    return base + timedelta(days=calendar.release_days)
 
 
 @dataclass(frozen=True)

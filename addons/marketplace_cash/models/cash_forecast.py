@@ -546,7 +546,9 @@ class MarketplaceCashForecast(models.Model):
             receivables[channel_id].append(
                 core.Receivable(
                     (_d(amount) * keep).quantize(Decimal("0.01")),
-                    core.release_date(calendars[channel_id], ordered, shipped, shipped),
+                    core.release_date(
+                        calendars[channel_id], ordered, shipped, shipped, today
+                    ),
                     channel_id,
                     order_id,
                 )

@@ -341,3 +341,56 @@ class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
                 [(date(2028, 3, 2), 100.00), (date(2028, 4, 4), 10.00)],
             ],
         )
+
+    # ---- release rules
+
+    def test_release_on_order_shipment_delivery_not_shipped_yet(self):
+        """Weekly closes on Friday, 1 business day of lag, on three channels whose
+        funds are released on the order date, 3 days after the shipment, 7 days
+        after the delivery (Odoo has no delivery date: the shipment's counts).
+        Each has the same three orders:
+
+        - N 100.00 ordered 20/10, not shipped yet (late);
+        - T 200.00 ordered 4/11, not shipped yet;
+        - S 400.00 ordered 1/11, shipped 4/11.
+
+        On the order date: all past, the next close Friday 6/11, deposited Monday
+        9/11: 700.00.
+
+        Shipment + 3: S 7/11 -> close 13/11. N and T are not shipped: they ship
+        today at the earliest, released 8/11 -> close 13/11 (not N's 23/10 + 3 nor
+        T's 4/11 + 3, days already gone): 700.00 on Monday 16/11.
+
+        Delivery + 7: S 11/11 -> close 13/11; N and T delivered today at the
+        earliest, released 12/11 -> close 13/11: 700.00 on Monday 16/11. The
+        order date instead would have paid N on 9/11 (27/10, before delivery)."""
+        rules = {
+            "order": {"payout_release": "order"},
+            "shipment": {"payout_release": "shipment", "payout_release_days": 3},
+            "delivery": {"payout_release": "delivery", "payout_release_days": 7},
+        }
+        channels = {}
+        for rule, values in rules.items():
+            channel = self.channel(
+                f"Release {rule}",
+                payout_cycle="weekly",
+                payout_weekday="4",
+                payout_deposit_lag=1,
+                **values,
+            )
+            self.order(channel, 100.00, "2026-10-20")
+            self.order(channel, 200.00, "2026-11-04")
+            self.order(channel, 400.00, "2026-11-01", "2026-11-04")
+            channels[rule] = channel
+        forecast = self.forecast()
+        self.assertEqual(
+            {
+                rule: self.payouts(forecast, channel)
+                for rule, channel in channels.items()
+            },
+            {
+                "order": [(date(2026, 11, 9), 700.00)],
+                "shipment": [(date(2026, 11, 16), 700.00)],
+                "delivery": [(date(2026, 11, 16), 700.00)],
+            },
+        )
