@@ -581,6 +581,10 @@ class MarketplaceCashForecast(models.Model):
                 items, calendars[channel_id], today, horizon
             )
             for payout in payouts:
+                if not payout.amount:
+                    # A close under the minimum payout (carried to the next one)
+                    # or netting to nothing: no money moves, no flow.
+                    continue
                 flows.append(
                     core.Flow(
                         payout.deposit,

@@ -394,3 +394,41 @@ class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
                 "delivery": [(date(2026, 11, 16), 700.00)],
             },
         )
+
+    # ---- minimum payout
+
+    def test_minimum_payout_carried_to_the_next_close(self):
+        """Weekly closes on Friday, 1 business day of lag, a minimum payout of
+        50.00, orders released 7 days after the order. An open line of 30.00 of
+        4/11 goes to the close of 6/11: under the minimum, carried (nothing paid);
+        an order of 40.00 of today, released 12/11, closes on 13/11 with the 30.00
+        carried: 70.00 on Monday 16/11.
+
+        A channel with a minimum of 100.00 and an open line of 30.00 never reaches
+        it within the 13 weeks: the 30.00 is expected after the horizon (Monday
+        1/2/2027, the day after the last week)."""
+        channel = self.channel(
+            "Minimum payout",
+            payout_cycle="weekly",
+            payout_weekday="4",
+            payout_deposit_lag=1,
+            payout_release_days=7,
+            payout_minimum=50.00,
+        )
+        self.ledger(channel, [("sale", 30.00, "2026-11-04 10:00", None)])
+        order = self.order(channel, 40.00, "2026-11-05")
+        never = self.channel(
+            "Minimum never reached",
+            payout_cycle="weekly",
+            payout_weekday="4",
+            payout_deposit_lag=1,
+            payout_minimum=100.00,
+        )
+        self.ledger(never, [("sale", 30.00, "2026-11-04 10:00", None)])
+        forecast = self.forecast()
+        self.assertEqual(self.payouts(forecast, channel), [(date(2026, 11, 16), 70.00)])
+        flow = forecast.flow_ids.filtered(lambda f: f.channel_id == channel)
+        self.assertEqual(
+            flow.action_open_records()["domain"], [("id", "in", order.ids)]
+        )
+        self.assertEqual(self.payouts(forecast, never), [(date(2027, 2, 1), 30.00)])
