@@ -525,18 +525,22 @@ class MarketplaceChannel(models.Model):
         self.env["marketplace.transaction"].flush_model()
         self.env["marketplace.payout"].flush_model()
         self.env["sale.order"].flush_model(["date_order"])
+        # One delay per order and payout that paid it, however many sale lines
+        # (items) the order has in the payout.
         self.env.cr.execute(
             """
-            SELECT p.channel_id,
-                   percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY EXTRACT(EPOCH FROM p.date_deposit - o.date_order)
-                                / 86400)
-              FROM marketplace_transaction t
-              JOIN marketplace_payout p ON p.id = t.payout_id
-              JOIN sale_order o ON o.id = t.sale_order_id
-             WHERE t.category = 'sale' AND p.channel_id = ANY(%s)
-               AND p.date_deposit >= %s
-             GROUP BY p.channel_id
+            SELECT channel_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY delay)
+              FROM (
+                SELECT DISTINCT p.channel_id, p.id, o.id,
+                       EXTRACT(EPOCH FROM p.date_deposit - o.date_order)
+                           / 86400 AS delay
+                  FROM marketplace_transaction t
+                  JOIN marketplace_payout p ON p.id = t.payout_id
+                  JOIN sale_order o ON o.id = t.sale_order_id
+                 WHERE t.category = 'sale' AND p.channel_id = ANY(%s)
+                   AND p.date_deposit >= %s
+              ) paid (channel_id, payout_id, order_id, delay)
+             GROUP BY channel_id
             """,
             [self.ids, since],
         )

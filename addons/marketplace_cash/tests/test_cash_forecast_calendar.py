@@ -7,7 +7,7 @@ of orders not shipped yet, the minimum payout, the learned delay.
 Deposit lags count TARGET2 business days: no Saturday, Sunday, 1 January, Good
 Friday, Easter Monday, 1 May, 25 or 26 December (11 November is a business day)."""
 
-from datetime import date
+from datetime import date, datetime
 
 from odoo import Command
 from odoo.tests import freeze_time, tagged
@@ -432,3 +432,41 @@ class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
             flow.action_open_records()["domain"], [("id", "in", order.ids)]
         )
         self.assertEqual(self.payouts(forecast, never), [(date(2027, 2, 1), 30.00)])
+
+    # ---- the learned delay
+
+    def test_learned_delay_median_of_orders_paid_in_the_last_90_days(self):
+        """Payouts deposited since 7/8/2026 10:00 (90 days before now) count:
+
+        - A ordered 1/10 08:00, paid 11/10 08:00: 10 days (two sale lines, one
+          order: counted once);
+        - B ordered 1/10, paid 15/10: 14 days;
+        - C ordered 5/10, paid 25/10: 20 days;
+        - D ordered 1/10, paid 31/10: 30 days;
+        - E ordered 30/7, paid 1/8 (before the window): left out.
+
+        Median of 10, 14, 20, 30 (an even count): (14 + 20) / 2 = 17.0 days.
+        Counting lines (10, 10, 14, 20, 30) or E (2, 10, 14, 20, 30) would give
+        14.0. Next to it the configured delay of an order placed today (Amazon's
+        defaults): delivered today, released 12/11, close 23/11, deposited
+        Thursday 26/11: 21 days."""
+        channel = self.channel("Amazon.de learned", platform="amazon")
+        paid = [
+            ("2026-10-01", datetime(2026, 10, 11, 8), 2),
+            ("2026-10-01", datetime(2026, 10, 15, 8), 1),
+            ("2026-10-05", datetime(2026, 10, 25, 8), 1),
+            ("2026-10-01", datetime(2026, 10, 31, 8), 1),
+            ("2026-07-30", datetime(2026, 8, 1, 8), 1),
+        ]
+        for index, (ordered, deposit, lines) in enumerate(paid):
+            order = self.order(channel, 10.00 + index, ordered)
+            self.ledger(
+                channel,
+                [("sale", 5.00, f"{ordered} 12:00", order)] * lines,
+                payout=deposit,
+            )
+        self.env.invalidate_all()
+        self.assertRecordValues(
+            channel,
+            [{"payout_observed_delay": 17.0, "payout_configured_delay": 21.0}],
+        )
