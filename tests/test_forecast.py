@@ -1,6 +1,7 @@
 """The 13-week cash forecast: payout calendars, expected payouts, other flows, the
 weekly table and scenarios."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal as D
 
@@ -17,8 +18,10 @@ from marketplace_cash.core.forecast import (
     Shock,
     add_business_days,
     apply_scenario,
+    bank_closing_days,
     cycle_closes,
     deposit_date,
+    easter_sunday,
     expected_bill_date,
     expected_payouts,
     next_close,
@@ -272,6 +275,92 @@ def test_business_days_with_holidays():
     # Close Wed 12-30, lag 3: Thu 31 (1), Fri 01-01 holiday, Mon 01-04 (2), Tue 01-05.
     cal = Calendar("weekly", weekday=2, deposit_lag=3, holidays=frozenset(holidays))
     assert deposit_date(cal, date(2026, 12, 30)) == date(2027, 1, 5)
+
+
+@pytest.mark.parametrize(
+    "year, easter",
+    [
+        (2024, date(2024, 3, 31)),
+        (2025, date(2025, 4, 20)),
+        (2026, date(2026, 4, 5)),
+        (2027, date(2027, 3, 28)),
+        (2030, date(2030, 4, 21)),
+        # The extremes of the Gregorian computus: 22 March and 25 April.
+        (1818, date(1818, 3, 22)),
+        (2038, date(2038, 4, 25)),
+    ],
+)
+def test_easter_sunday_known_dates(year, easter):
+    assert easter_sunday(year) == easter
+    assert easter.weekday() == 6
+
+
+def test_bank_closing_days_are_target2_holidays():
+    # 2027: Easter 28/3, Good Friday 26/3, Easter Monday 29/3; 8/5, Ascension,
+    # 14/7, 15/8, 1/11, 11/11 are French public holidays, not TARGET2 ones.
+    assert sorted(bank_closing_days(date(2026, 12, 1), date(2027, 1, 15))) == [
+        date(2026, 1, 1),
+        date(2026, 4, 3),
+        date(2026, 4, 6),
+        date(2026, 5, 1),
+        date(2026, 12, 25),
+        date(2026, 12, 26),
+        date(2027, 1, 1),
+        date(2027, 3, 26),
+        date(2027, 3, 29),
+        date(2027, 5, 1),
+        date(2027, 12, 25),
+        date(2027, 12, 26),
+    ]
+    assert len(bank_closing_days(date(2026, 5, 1), date(2026, 5, 1))) == 6
+    with pytest.raises(TypeError):
+        bank_closing_days("2026-01-01", date(2026, 12, 31))
+
+
+def test_deposit_lag_across_christmas_and_easter():
+    holidays = bank_closing_days(date(2026, 1, 1), date(2027, 12, 31))
+    christmas = Calendar("weekly", weekday=3, deposit_lag=2, holidays=holidays)
+    # Close Thu 24/12/2026, lag 2: Fri 25 closed, Sat 26 and Sun 27 too, Mon 28
+    # (1), Tue 29 (2). Without the holidays: Mon 28.
+    assert deposit_date(christmas, date(2026, 12, 24)) == date(2026, 12, 29)
+    assert deposit_date(
+        replace(christmas, holidays=frozenset()), date(2026, 12, 24)
+    ) == (date(2026, 12, 28))
+    # Close Thu 31/12/2026, lag 2: Fri 1/1 closed, Mon 4/1 (1), Tue 5/1 (2).
+    assert deposit_date(christmas, date(2026, 12, 31)) == date(2027, 1, 5)
+    # Easter 2027 (28/3): close Thu 25/3, lag 3: Fri 26 Good Friday, Mon 29 Easter
+    # Monday, Tue 30 (1), Wed 31 (2), Thu 1/4 (3); without them Tue 30/3.
+    easter = Calendar("weekly", weekday=3, deposit_lag=3, holidays=holidays)
+    assert deposit_date(easter, date(2027, 3, 25)) == date(2027, 4, 1)
+    assert add_business_days(date(2027, 3, 25), 3) == date(2027, 3, 30)
+    # 1 May 2026 is a Friday: close Thu 30/4, lag 1 -> Mon 4/5; 11/11/2026 (a
+    # French public holiday, not a TARGET2 one) is a business day: Tue 10/11 + 1.
+    assert add_business_days(date(2026, 4, 30), 1, holidays) == date(2026, 5, 4)
+    assert add_business_days(date(2026, 11, 10), 1, holidays) == date(2026, 11, 11)
+
+
+def test_release_date_of_an_event_still_to_come_is_today_at_the_earliest():
+    # Today Thu 2026-11-05. Not shipped, ordered 10-20: delivered today at the
+    # earliest, released 11-12 (not 10-27, before any delivery); shipped 11-04 and
+    # not delivered: 11-12 too (not 11-11); delivered 11-03: 11-10, the past is
+    # kept (it is a real date). On shipment + 3: not shipped 11-08, shipped 11-01
+    # 11-04. On the order date: 10-20 whatever today.
+    today = date(2026, 11, 5)
+    ordered = date(2026, 10, 20)
+    assert release_date(AMAZON, ordered, today=today) == date(2026, 11, 12)
+    shipped = date(2026, 11, 4)
+    assert release_date(AMAZON, ordered, shipped, today=today) == date(2026, 11, 12)
+    delivered = date(2026, 11, 3)
+    assert release_date(AMAZON, ordered, None, delivered, today) == date(2026, 11, 10)
+    on_ship = Calendar("weekly", release="shipment", release_days=3)
+    assert release_date(on_ship, ordered, today=today) == date(2026, 11, 8)
+    assert release_date(on_ship, ordered, date(2026, 11, 1), None, today) == date(
+        2026, 11, 4
+    )
+    on_order = Calendar("weekly", release="order")
+    assert release_date(on_order, ordered, today=today) == ordered
+    # Ordered in the future (a calendar looked at before the order): its own date.
+    assert release_date(AMAZON, date(2026, 11, 9), today=today) == date(2026, 11, 16)
 
 
 def test_release_date_falls_back_to_the_best_known_earlier_date():

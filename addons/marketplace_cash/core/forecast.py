@@ -193,26 +193,79 @@ def add_business_days(day, n, holidays=frozenset()):
     return day
 
 
+def easter_sunday(year):
+    """Easter Sunday of ``year`` in the Gregorian calendar, by the anonymous
+    Gregorian algorithm (Meeus/Jones/Butcher, 1583 onwards).
+
+    >>> easter_sunday(2026), easter_sunday(2027)
+    (datetime.date(2026, 4, 5), datetime.date(2027, 3, 28))
+    """
+    year = _int(year, "year", 1583)
+    golden = year % 19
+    century, rest = divmod(year, 100)
+    leap_century, century_left = divmod(century, 4)
+    moon = (century - (century + 8) // 25 + 1) // 3
+    epact = (19 * golden + century - leap_century - moon + 15) % 30
+    leap_rest, rest_left = divmod(rest, 4)
+    weekday = (32 + 2 * century_left + 2 * leap_rest - epact - rest_left) % 7
+    shift = (golden + 11 * epact + 22 * weekday) // 451
+    month, day = divmod(epact + weekday - 7 * shift + 114, 31)
+    return date(year, month, day + 1)
+
+
+def bank_closing_days(first, last):
+    """The holidays of TARGET2 in the years from ``first``'s to ``last``'s: the
+    days besides Saturdays and Sundays on which the euro settlement system of SEPA
+    credit transfers (hence of every payout to a French bank account) is closed, 1
+    January, Good Friday, Easter Monday, 1 May, 25 and 26 December. The other French
+    public holidays (8 May, Ascension, 14 July, 15 August, 1 and 11 November...)
+    are business days for the settlement of a transfer.
+
+    >>> sorted(d.isoformat() for d in bank_closing_days(date(2026, 1, 1),
+    ...                                                 date(2026, 12, 31)))
+    ['2026-01-01', '2026-04-03', '2026-04-06', '2026-05-01', '2026-12-25', '2026-12-26']
+    """
+    days = set()
+    for year in range(_day(first, "first").year, _day(last, "last").year + 1):
+        easter = easter_sunday(year)
+        days |= {
+            date(year, 1, 1),
+            easter - timedelta(days=2),
+            easter + timedelta(days=1),
+            date(year, 5, 1),
+            date(year, 12, 25),
+            date(year, 12, 26),
+        }
+    return frozenset(days)
+
+
 def deposit_date(calendar, close):
     """When the payout of the cycle closing on ``close`` is in the bank."""
     return add_business_days(close, calendar.deposit_lag, calendar.holidays)
 
 
-def release_date(calendar, order_date, ship_date=None, delivery_date=None):
+def release_date(calendar, order_date, ship_date=None, delivery_date=None, today=None):
     """When an order's money becomes payable: the rule's date plus ``release_days``.
 
     A missing date falls back to the best known earlier one: ``"delivery"`` uses the
     delivery date, else the ship date, else the order date; ``"shipment"`` the ship
-    date, else the order date (never the delivery date, which is later).
+    date, else the order date (never the delivery date, which is later). With
+    ``today``, the rule's missing date is an event still to come (an order not
+    shipped, or not delivered, yet): it happens today at the earliest, so the base
+    is never before ``today``.
 
     >>> amazon = Calendar("days", date(2026, 11, 2), release="delivery", release_days=7)
     >>> release_date(amazon, date(2026, 11, 1), date(2026, 11, 2))
     datetime.date(2026, 11, 9)
+    >>> release_date(amazon, date(2026, 10, 20), today=date(2026, 11, 5))
+    datetime.date(2026, 11, 12)
     """
     chain = {"order": (), "shipment": (ship_date,)}.get(calendar.release)
     chain = (delivery_date, ship_date) if chain is None else chain
-    base = next((d for d in chain if d is not None), order_date)
-    return _day(base, "date") + timedelta(days=calendar.release_days)
+    base = _day(next((d for d in chain if d is not None), order_date), "date")
+    if chain[:1] == (None,) and today is not None:
+        base = max(base, _day(today, "today"))
+    return base + timedelta(days=calendar.release_days)
 
 
 @dataclass(frozen=True)
@@ -575,8 +628,10 @@ __all__ = [
     "WeekRow",
     "add_business_days",
     "apply_scenario",
+    "bank_closing_days",
     "cycle_closes",
     "deposit_date",
+    "easter_sunday",
     "expected_bill_date",
     "expected_payouts",
     "next_close",

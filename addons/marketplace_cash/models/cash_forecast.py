@@ -539,7 +539,12 @@ class MarketplaceCashForecast(models.Model):
             [channels.ids],
         )
         rows = self.env.cr.fetchall()
-        calendars = {channel.id: channel._payout_calendar() for channel in channels}
+        # The bank's closing days (TARGET2) of the horizon and the month after it
+        # (a deposit lag runs a few days past the last close), once for all.
+        holidays = core.bank_closing_days(today, horizon + timedelta(days=31))
+        calendars = {
+            channel.id: channel._payout_calendar(holidays) for channel in channels
+        }
         rates = {channel.id: channel._forecast_rates() for channel in channels}
         for order_id, channel_id, ordered, shipped, amount in rows:
             fee_rate, return_rate = rates[channel_id]
@@ -547,7 +552,9 @@ class MarketplaceCashForecast(models.Model):
             receivables[channel_id].append(
                 core.Receivable(
                     (_d(amount) * keep).quantize(Decimal("0.01")),
-                    core.release_date(calendars[channel_id], ordered, shipped, shipped),
+                    core.release_date(
+                        calendars[channel_id], ordered, shipped, shipped, today
+                    ),
                     channel_id,
                     order_id,
                 )
@@ -580,6 +587,10 @@ class MarketplaceCashForecast(models.Model):
                 items, calendars[channel_id], today, horizon
             )
             for payout in payouts:
+                if not payout.amount:
+                    # A close under the minimum payout (carried to the next one)
+                    # or netting to nothing: no money moves, no flow.
+                    continue
                 flows.append(
                     core.Flow(
                         payout.deposit,

@@ -495,8 +495,10 @@ class MarketplaceChannel(models.Model):
                     )
                 ) from error
 
-    def _payout_calendar(self):
-        """The channel's calendar as the core sees it."""
+    def _payout_calendar(self, holidays=frozenset()):
+        """The channel's calendar as the core sees it; ``holidays``: the bank
+        closing days its deposit lags skip besides the weekends (the forecast
+        gives those of its horizon, ``forecast.bank_closing_days``)."""
         self.ensure_one()
         return forecast.Calendar(
             cycle=self.payout_cycle,
@@ -514,6 +516,7 @@ class MarketplaceChannel(models.Model):
             reserve_rate=Decimal(str(self.payout_reserve_rate or 0)),
             reserve_days=self.payout_reserve_days,
             minimum_payout=Decimal(str(self.payout_minimum or 0)),
+            holidays=holidays,
         )
 
     @api.depends_context("uid")
@@ -522,27 +525,37 @@ class MarketplaceChannel(models.Model):
         self.env["marketplace.transaction"].flush_model()
         self.env["marketplace.payout"].flush_model()
         self.env["sale.order"].flush_model(["date_order"])
+        # One delay per order and payout that paid it, however many sale lines
+        # (items) the order has in the payout.
         self.env.cr.execute(
             """
-            SELECT p.channel_id,
-                   percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY EXTRACT(EPOCH FROM p.date_deposit - o.date_order)
-                                / 86400)
-              FROM marketplace_transaction t
-              JOIN marketplace_payout p ON p.id = t.payout_id
-              JOIN sale_order o ON o.id = t.sale_order_id
-             WHERE t.category = 'sale' AND p.channel_id = ANY(%s)
-               AND p.date_deposit >= %s
-             GROUP BY p.channel_id
+            SELECT channel_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY delay)
+              FROM (
+                SELECT DISTINCT p.channel_id, p.id, o.id,
+                       EXTRACT(EPOCH FROM p.date_deposit - o.date_order)
+                           / 86400 AS delay
+                  FROM marketplace_transaction t
+                  JOIN marketplace_payout p ON p.id = t.payout_id
+                  JOIN sale_order o ON o.id = t.sale_order_id
+                 WHERE t.category = 'sale' AND p.channel_id = ANY(%s)
+                   AND p.date_deposit >= %s
+              ) paid (channel_id, payout_id, order_id, delay)
+             GROUP BY channel_id
             """,
             [self.ids, since],
         )
         observed = dict(self.env.cr.fetchall())
         today = fields.Date.context_today(self)
+        # The bank's closing days up to the latest deposit: the release, the next
+        # close (within the cycle or 62 days), then a few business days.
+        span = max(
+            [0, *self.mapped("payout_release_days"), *self.mapped("payout_every_days")]
+        )
+        holidays = forecast.bank_closing_days(today, today + timedelta(days=span + 93))
         for channel in self:
             median = observed.get(channel.id)
             channel.payout_observed_delay = round(median, 1) if median else 0.0
-            calendar = channel._payout_calendar()
+            calendar = channel._payout_calendar(holidays)
             release = forecast.release_date(calendar, today, today, today)
             close = forecast.next_close(calendar, release)
             channel.payout_configured_delay = (

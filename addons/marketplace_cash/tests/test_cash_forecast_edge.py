@@ -449,8 +449,9 @@ class TestCashForecastEdge(AccountTestInvoicingCommon):
         released 30 days after the order, 15 % fees and 5 % returns: an open line
         of 200.00 (3/11) is paid at the close of 30/11 (November has 30 days),
         Monday, deposited Wednesday 2/12; an order of 100.00 of 4/11 (80.75 net) is
-        released on 4/12, closed on Thursday 31/12 and deposited Monday 4/1/2027
-        (no public holidays in the calendars: 1/1 counts as a business day)."""
+        released on 4/12, closed on Thursday 31/12 and deposited Tuesday 5/1/2027
+        (1/1 is a bank holiday: Monday 4/1 is the first business day, Tuesday the
+        second)."""
         default = self.channel("Generic edge")
         self.ledger(default, [("sale", 100.00, "2026-11-04 10:00")])
         monthly = self.channel(
@@ -471,7 +472,7 @@ class TestCashForecastEdge(AccountTestInvoicingCommon):
             [
                 ("Generic edge", date(2026, 11, 12), 100.00),
                 ("Monthly edge", date(2026, 12, 2), 200.00),
-                ("Monthly edge", date(2027, 1, 4), 80.75),
+                ("Monthly edge", date(2027, 1, 5), 80.75),
             ],
         )
 
