@@ -521,12 +521,14 @@ class MarketplaceChannel(models.Model):
 
     @api.depends_context("uid")
     def _compute_payout_observed_delay(self):
-        since = fields.Datetime.now() - timedelta(days=90)
+        now = fields.Datetime.now()
+        since = now - timedelta(days=90)
         self.env["marketplace.transaction"].flush_model()
         self.env["marketplace.payout"].flush_model()
         self.env["sale.order"].flush_model(["date_order"])
         # One delay per order and payout that paid it, however many sale lines
-        # (items) the order has in the payout.
+        # (items) the order has in the payout; observed: deposited by now (an
+        # announced payout is not).
         self.env.cr.execute(
             """
             SELECT channel_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY delay)
@@ -538,11 +540,11 @@ class MarketplaceChannel(models.Model):
                   JOIN marketplace_payout p ON p.id = t.payout_id
                   JOIN sale_order o ON o.id = t.sale_order_id
                  WHERE t.category = 'sale' AND p.channel_id = ANY(%s)
-                   AND p.date_deposit >= %s
+                   AND p.date_deposit >= %s AND p.date_deposit <= %s
               ) paid (channel_id, payout_id, order_id, delay)
              GROUP BY channel_id
             """,
-            [self.ids, since],
+            [self.ids, since, now],
         )
         observed = dict(self.env.cr.fetchall())
         today = fields.Date.context_today(self)

@@ -443,13 +443,15 @@ class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
         - B ordered 1/10, paid 15/10: 14 days;
         - C ordered 5/10, paid 25/10: 20 days;
         - D ordered 1/10, paid 31/10: 30 days;
-        - E ordered 30/7, paid 1/8 (before the window): left out.
+        - E ordered 30/7, paid 1/8 (before the window): left out;
+        - F ordered 1/11, its payout announced for 20/11 (not observed yet): left
+          out.
 
         Median of 10, 14, 20, 30 (an even count): (14 + 20) / 2 = 17.0 days.
-        Counting lines (10, 10, 14, 20, 30) or E (2, 10, 14, 20, 30) would give
-        14.0. Next to it the configured delay of an order placed today (Amazon's
-        defaults): delivered today, released 12/11, close 23/11, deposited
-        Thursday 26/11: 21 days."""
+        Counting lines (10, 10, 14, 20, 30), E (2, 10, 14, 20, 30) or F (10, 14,
+        19, 20, 30) would give 14.0 or 19.0. Next to it the configured delay of
+        an order placed today (Amazon's defaults): delivered today, released
+        12/11, close 23/11, deposited Thursday 26/11: 21 days."""
         channel = self.channel("Amazon.de learned", platform="amazon")
         paid = [
             ("2026-10-01", datetime(2026, 10, 11, 8), 2),
@@ -457,6 +459,7 @@ class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
             ("2026-10-05", datetime(2026, 10, 25, 8), 1),
             ("2026-10-01", datetime(2026, 10, 31, 8), 1),
             ("2026-07-30", datetime(2026, 8, 1, 8), 1),
+            ("2026-11-01", datetime(2026, 11, 20, 8), 1),
         ]
         for index, (ordered, deposit, lines) in enumerate(paid):
             order = self.order(channel, 10.00 + index, ordered)
