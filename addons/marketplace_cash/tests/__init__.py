@@ -15,3 +15,4 @@ from . import test_dunning_mail
 from . import test_receivables
 from . import test_dunning_tour
 from . import test_cash_forecast_edge
+from . import test_cash_forecast_out
