@@ -667,6 +667,28 @@ def test_payout_delay_on_one_channel():
     assert [f.day.day for f in everyone] == [8, 8, 5]
 
 
+def test_return_rate_on_one_channel():
+    """+10 points of returns on shop only: its 100.00 gets a refund of -10.00; the
+    amz payout, tagged sales too, is left as it is (it used to get -20.00)."""
+    flows = [
+        Flow(date(2026, 6, 5), D("200.00"), "payouts", "amz", "A1", {"sales"}),
+        Flow(date(2026, 6, 5), D("100.00"), "payouts", "shop", "S1", {"sales"}),
+    ]
+    result = apply_scenario(flows, [Shock("return_rate", D("0.10"), channel="shop")])
+    assert [(f.channel, f.amount, f.tags) for f in result] == [
+        ("amz", D("200.00"), frozenset({"sales"})),
+        ("shop", D("100.00"), frozenset({"sales"})),
+        ("shop", D("-10.00"), frozenset({"refunds"})),
+    ]
+    everyone = apply_scenario(flows, [Shock("return_rate", D("0.10"))])
+    assert [f.amount for f in everyone] == [
+        D("200.00"),
+        D("-20.00"),
+        D("100.00"),
+        D("-10.00"),
+    ]
+
+
 def test_supplier_terms_return_rate_reserve_and_one_off():
     bill = Flow(
         date(2026, 6, 10), D("-800.00"), "suppliers", ref="B1", tags={"supplier"}

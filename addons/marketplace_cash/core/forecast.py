@@ -563,12 +563,13 @@ def _shocked(shock, flow):
     kind, value = shock.kind, shock.value
     if not ((shock.start or flow.day) <= flow.day <= (shock.end or flow.day)):
         return (flow,)
-    payout = flow.source == "payouts" and shock.channel in (None, flow.channel)
+    channel_ok = shock.channel in (None, flow.channel)
+    payout = flow.source == "payouts" and channel_ok
     if kind == "volume" and flow.tags & VOLUME_TAGS:
         lead = shock.days if "replenishment" in flow.tags else 0
         day = flow.day - timedelta(days=lead)
         return (replace(flow, day=day, amount=_cents(flow.amount * (1 + value))),)
-    if kind == "return_rate" and "sales" in flow.tags:
+    if kind == "return_rate" and "sales" in flow.tags and channel_ok:
         refund = -_cents(flow.amount * value)
         return flow, replace(flow, amount=refund, tags=frozenset({"refunds"}))
     if (kind == "payout_delay" and payout) or (
@@ -592,9 +593,10 @@ def apply_scenario(flows, shocks):
       scaled by ``1 + value`` (0.30: +30 %), half-up to the cent. A replenishment
       flow is also moved ``days`` earlier (the lead time: the extra stock is bought
       before it sells), the whole flow.
-    - ``"return_rate"``: after each flow tagged sales, a refund of ``value`` times its
-      amount (half-up to the cent), negated, same day, same source (the platform
-      takes it from the payout), tags ``{"refunds"}``.
+    - ``"return_rate"``: after each flow tagged sales of ``channel`` (all if None),
+      a refund of ``value`` times its amount (half-up to the cent), negated, same
+      day, same source (the platform takes it from the payout), tags
+      ``{"refunds"}``.
     - ``"payout_delay"``: flows of source "payouts" of ``channel`` (all if None) are
       moved ``value`` days later (a whole number; negative: earlier).
     - ``"reserve"``: each positive flow of source "payouts" of ``channel`` (all if

@@ -815,43 +815,52 @@ class MarketplaceCashForecast(models.Model):
         return flows
 
     def _vat_flows(self, today):
-        """The VAT of the open period (the balance of the tax accounts since the
-        period began), paid on the company's VAT day of the following month."""
+        """The VAT still to pay: each period's balance of the tax accounts (VAT
+        collected, a credit, minus VAT deductible, a debit), paid on the company's
+        VAT day of the month after the period (French CA3: the VAT of month M in
+        M+1). The open period counts for its balance so far; the previous one
+        while its payment day is still to come (after it, it is taken as paid).
+        A period in credit pays nothing (and is not carried to the next one)."""
         company = self.company_id
-        monthly = company.cash_vat_periodicity != "quarterly"
-        months = 1 if monthly else 3
-        first = today.replace(day=1)
-        if not monthly:
-            first = first.replace(month=(today.month - 1) // 3 * 3 + 1)
+        months = 3 if company.cash_vat_periodicity == "quarterly" else 1
+        first = today.replace(day=1, month=(today.month - 1) // months * months + 1)
+        # The period before: ``months`` back, its payment month is ``first``'s.
+        back = first.year * 12 + first.month - 1 - months
+        previous = first.replace(year=back // 12, month=back % 12 + 1)
         accounts = (
             self.env["account.tax"]
             .search([("company_id", "=", company.id)])
             .invoice_repartition_line_ids.account_id
         )
+        self.env["account.move.line"].flush_model()
         self.env.cr.execute(
             """
-            SELECT coalesce(sum(balance), 0) FROM account_move_line
+            SELECT coalesce(sum(balance) FILTER (WHERE date < %s), 0),
+                   coalesce(sum(balance) FILTER (WHERE date >= %s), 0)
+              FROM account_move_line
              WHERE account_id = ANY(%s) AND parent_state = 'posted'
                AND date >= %s AND date <= %s AND company_id = %s
             """,
-            [accounts.ids, first, today, company.id],
+            [first, first, accounts.ids, previous, today, company.id],
         )
-        balance = _d(self.env.cr.fetchone()[0])
-        if balance >= 0:  # a VAT credit: nothing to pay
-            return []
-        due_month = core.occurrences(
-            first, first + timedelta(days=31 * months + 31), "monthly", months, first
-        )[1]
-        day = due_month.replace(day=min(company.cash_vat_day or 24, 28))
-        return [
-            core.Flow(
-                day,
-                balance,
-                "vat",
-                None,
-                ("account.account", tuple(accounts.ids)),
-            )
-        ]
+        balances = [_d(balance) for balance in self.env.cr.fetchone()]
+        vat_day = min(company.cash_vat_day or 24, 28)
+        flows = []
+        for period, balance in zip((previous, first), balances, strict=True):
+            due = core.occurrences(
+                period, period + timedelta(days=31 * months + 31), "monthly", months
+            )[1].replace(day=vat_day)
+            if balance < 0 and due >= today:  # a credit: nothing to pay
+                flows.append(
+                    core.Flow(
+                        due,
+                        balance,
+                        "vat",
+                        None,
+                        ("account.account", tuple(accounts.ids)),
+                    )
+                )
+        return flows
 
     def _recurring_flows(self, today, horizon):
         flows = []

@@ -109,7 +109,8 @@ class MarketplaceCashScenarioShock(models.Model):
         "and supplier terms: days.",
     )
     channel_id = fields.Many2one(
-        "marketplace.channel", help="Payout delay and reserve: this channel only."
+        "marketplace.channel",
+        help="Return rate, payout delay and reserve: this channel only.",
     )
     date_start = fields.Date(
         string="From",

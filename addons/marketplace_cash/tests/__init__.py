@@ -16,3 +16,4 @@ from . import test_receivables
 from . import test_dunning_tour
 from . import test_cash_forecast_edge
 from . import test_cash_forecast_calendar
+from . import test_cash_forecast_out
