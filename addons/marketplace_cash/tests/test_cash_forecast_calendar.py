@@ -12,75 +12,26 @@ from datetime import date, datetime
 from odoo import Command
 from odoo.tests import freeze_time, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-TODAY = date(2026, 11, 5)  # a Thursday: weeks from Monday 2/11 to Sunday 31/1/2027
+from .cash_forecast_common import CashForecastCase
 
 
 @freeze_time("2026-11-05 10:00:00")
 @tagged("post_install", "-at_install")
-class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
+class TestPayoutCalendarEdge(CashForecastCase):
     """Channels of a company in EUR, no expected fees or returns unless said (an
     order's net is its amount)."""
+
+    channel_defaults = {"forecast_fee_rate": 0.0, "forecast_return_rate": 0.0}
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.user.groups_id |= cls.env.ref("marketplace_cash.group_cash_manager")
-        cls.env.user.tz = "UTC"
-        cls.company = cls.company_data["company"]
         cls.customer = cls.env["res.partner"].create({"name": "Client calendrier"})
         cls.product = cls.env["product.product"].create(
             {"name": "Lampe calendrier", "type": "consu", "list_price": 100.0}
         )
 
     # ---- helpers
-
-    def channel(self, name, **values):
-        return self.env["marketplace.channel"].create(
-            {
-                "name": name,
-                "platform": "generic",
-                "company_id": self.company.id,
-                "forecast_fee_rate": 0.0,
-                "forecast_return_rate": 0.0,
-            }
-            | values
-        )
-
-    def ledger(self, channel, lines, payout=None):
-        """Ledger lines ``(category, amount, posted at, order)`` of ``channel``, in
-        a payout deposited on ``payout`` (a datetime) if given. As the importer
-        writes them: sudo."""
-        env = self.env(su=True)
-        record = env["marketplace.payout"]
-        if payout:
-            record = record.create(
-                {
-                    "channel_id": channel.id,
-                    "name": f"{channel.name} {payout}",
-                    "currency_id": channel.currency_id.id,
-                    "date_deposit": payout,
-                }
-            )
-        env["marketplace.transaction"].create(
-            [
-                {
-                    "channel_id": channel.id,
-                    "payout_id": record.id or False,
-                    "category": category,
-                    "amount": amount,
-                    "currency_id": channel.currency_id.id,
-                    "posted_at": posted_at,
-                    "sale_order_id": order.id if order else False,
-                    "external_key": f"cal:{channel.id}:{record.id}:{index}",
-                }
-                for index, (category, amount, posted_at, order) in enumerate(lines)
-            ]
-        )
-        if record:
-            record._recompute_totals()
-        return record
 
     def order(self, channel, amount, ordered, shipped=None):
         """A confirmed order of ``channel`` placed at 08:00 on ``ordered``, shipped
@@ -111,26 +62,8 @@ class TestPayoutCalendarEdge(AccountTestInvoicingCommon):
         self.env.invalidate_all()
         return order
 
-    def forecast(self, day=TODAY):
-        forecast = self.env["marketplace.cash.forecast"].create(
-            {"company_id": self.company.id, "date": day}
-        )
-        forecast.action_compute()
-        return forecast
-
     def payouts(self, forecast, channel):
-        return [
-            (flow.day, flow.amount)
-            for flow in self.env["marketplace.cash.forecast.flow"].search(
-                [
-                    ("forecast_id", "=", forecast.id),
-                    ("scenario_id", "=", False),
-                    ("source", "=", "payouts"),
-                    ("channel_id", "=", channel.id),
-                ],
-                order="day, id",
-            )
-        ]
+        return self.flows(forecast, "payouts", channel=channel)
 
     # ---- bank holidays
 

@@ -10,30 +10,19 @@ from odoo import Command
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, freeze_time, new_test_user, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-TODAY = date(2026, 11, 5)  # a Thursday: weeks from Monday 2/11 to Sunday 31/1/2027
+from .cash_forecast_common import TODAY, CashForecastCase
 
 
 @freeze_time("2026-11-05 10:00:00")
 @tagged("post_install", "-at_install")
-class TestCashForecastEdge(AccountTestInvoicingCommon):
+class TestCashForecastEdge(CashForecastCase):
     """A company in EUR. USD is worth 1/1.25 = 0.80 EUR from 1/1/2026 (the rate
     of the invoices and bills of October) and 1/1.60 = 0.625 EUR from 1/11/2026,
     today's rate: 1,000.00 USD booked 800.00 EUR are worth 625.00 EUR today."""
 
     @classmethod
-    def setup_independent_company(cls, **kwargs):
-        eur = cls.env.ref("base.EUR")
-        eur.active = True
-        return super().setup_independent_company(currency_id=eur.id, **kwargs)
-
-    @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.user.groups_id |= cls.env.ref("marketplace_cash.group_cash_manager")
-        cls.env.user.tz = "UTC"
-        cls.company = cls.company_data["company"]
         cls.eur = cls.company.currency_id
         cls.usd = cls.setup_other_currency(
             "USD", rates=[("2026-01-01", 1.25), ("2026-11-01", 1.60)]
@@ -84,74 +73,6 @@ class TestCashForecastEdge(AccountTestInvoicingCommon):
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=move.ids
         ).create({"payment_date": day, "amount": amount})._create_payments()
-
-    def forecast(self, day=TODAY, company=None, scenarios=None):
-        company = company or self.company
-        forecast = (
-            self.env["marketplace.cash.forecast"]
-            .with_company(company)
-            .create(
-                {
-                    "company_id": company.id,
-                    "date": day,
-                    "scenario_ids": [Command.set(scenarios.ids if scenarios else [])],
-                }
-            )
-        )
-        forecast.action_compute()
-        return forecast
-
-    def flows(self, forecast, source, scenario=None):
-        return [
-            (flow.day, flow.amount)
-            for flow in self.env["marketplace.cash.forecast.flow"].search(
-                [
-                    ("forecast_id", "=", forecast.id),
-                    ("scenario_id", "=", scenario.id if scenario else False),
-                    ("source", "=", source),
-                ],
-                order="day, id",
-            )
-        ]
-
-    def channel(self, name, **values):
-        return self.env["marketplace.channel"].create(
-            {"name": name, "platform": "generic", "company_id": self.company.id}
-            | values
-        )
-
-    def ledger(self, channel, lines, payout=None):
-        """Ledger lines ``(category, amount, posted at)`` of ``channel`` (in its
-        currency), in a payout deposited on ``payout`` (a datetime) if given. As
-        the importer writes them: sudo."""
-        env = self.env(su=True)
-        record = env["marketplace.payout"]
-        if payout:
-            record = record.create(
-                {
-                    "channel_id": channel.id,
-                    "name": f"{channel.name} {payout}",
-                    "currency_id": channel.currency_id.id,
-                    "date_deposit": payout,
-                }
-            )
-        env["marketplace.transaction"].create(
-            [
-                {
-                    "channel_id": channel.id,
-                    "payout_id": record.id or False,
-                    "category": category,
-                    "amount": amount,
-                    "currency_id": channel.currency_id.id,
-                    "posted_at": posted_at,
-                    "external_key": f"edge:{channel.id}:{record.id}:{index}",
-                }
-                for index, (category, amount, posted_at) in enumerate(lines)
-            ]
-        )
-        if record:
-            record._recompute_totals()
-        return record
 
     def order(self, channel, amount, ordered):
         order = self.env["sale.order"].create(

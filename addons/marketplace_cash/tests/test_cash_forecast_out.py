@@ -8,9 +8,8 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import freeze_time, tagged
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from .cash_forecast_common import TODAY, CashForecastCase
 
-TODAY = date(2026, 11, 5)  # a Thursday: weeks from Monday 2/11 to Sunday 31/1/2027
 MONDAYS = [
     date(2026, 11, 9),
     date(2026, 11, 16),
@@ -29,22 +28,20 @@ MONDAYS = [
 
 @freeze_time("2026-11-05 10:00:00")
 @tagged("post_install", "-at_install")
-class TestCashForecastOut(AccountTestInvoicingCommon):
-    """A company in EUR with its own 20 % VAT (collected on 445719, deductible on
+class TestCashForecastOut(CashForecastCase):
+    """Channels closing on Fridays, paid the next business day. A company in EUR
+    with its own 20 % VAT (collected on 445719, deductible on
     445669). USD is worth 1/1.60 = 0.625 EUR from 1/11/2026."""
 
-    @classmethod
-    def setup_independent_company(cls, **kwargs):
-        eur = cls.env.ref("base.EUR")
-        eur.active = True
-        return super().setup_independent_company(currency_id=eur.id, **kwargs)
+    channel_defaults = {
+        "payout_cycle": "weekly",
+        "payout_weekday": "4",
+        "payout_deposit_lag": 1,
+    }
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.user.groups_id |= cls.env.ref("marketplace_cash.group_cash_manager")
-        cls.env.user.tz = "UTC"
-        cls.company = cls.company_data["company"]
         cls.usd = cls.setup_other_currency(
             "USD", rates=[("2026-01-01", 1.25), ("2026-11-01", 1.60)]
         )
@@ -135,51 +132,6 @@ class TestCashForecastOut(AccountTestInvoicingCommon):
         move.action_post()
         return move
 
-    def channel(self, name, **values):
-        """A channel closing on Fridays, paid the next business day."""
-        return self.env["marketplace.channel"].create(
-            {
-                "name": name,
-                "platform": "generic",
-                "company_id": self.company.id,
-                "payout_cycle": "weekly",
-                "payout_weekday": "4",
-                "payout_deposit_lag": 1,
-            }
-            | values
-        )
-
-    def ledger(self, channel, lines, payout=None):
-        """Ledger lines ``(category, amount, posted at)`` of ``channel``, in a
-        payout deposited on ``payout`` if given (as the importer: sudo)."""
-        env = self.env(su=True)
-        record = env["marketplace.payout"]
-        if payout:
-            record = record.create(
-                {
-                    "channel_id": channel.id,
-                    "name": f"{channel.name} {payout}",
-                    "currency_id": channel.currency_id.id,
-                    "date_deposit": payout,
-                }
-            )
-        env["marketplace.transaction"].create(
-            [
-                {
-                    "channel_id": channel.id,
-                    "payout_id": record.id or False,
-                    "category": category,
-                    "amount": amount,
-                    "currency_id": channel.currency_id.id,
-                    "posted_at": posted_at,
-                    "external_key": f"out:{channel.id}:{record.id}:{index}",
-                }
-                for index, (category, amount, posted_at) in enumerate(lines)
-            ]
-        )
-        if record:
-            record._recompute_totals()
-
     def purchase(self, qty, price, planned="2026-11-10 10:00:00"):
         """A confirmed purchase, vendor terms 15 days, not received."""
         order = self.env["purchase.order"].create(
@@ -216,30 +168,6 @@ class TestCashForecastOut(AccountTestInvoicingCommon):
                 ],
             }
         )
-
-    def forecast(self, day=TODAY, scenarios=None):
-        forecast = self.env["marketplace.cash.forecast"].create(
-            {
-                "company_id": self.company.id,
-                "date": day,
-                "scenario_ids": [Command.set(scenarios.ids if scenarios else [])],
-            }
-        )
-        forecast.action_compute()
-        return forecast
-
-    def flows(self, forecast, source, scenario=None, fields=("day", "amount")):
-        return [
-            tuple(flow[name] for name in fields)
-            for flow in self.env["marketplace.cash.forecast.flow"].search(
-                [
-                    ("forecast_id", "=", forecast.id),
-                    ("scenario_id", "=", scenario.id if scenario else False),
-                    ("source", "=", source),
-                ],
-                order="day, id",
-            )
-        ]
 
     def weeks(self, forecast, scenario=None):
         return self.env["marketplace.cash.forecast.week"].search(
