@@ -2,6 +2,7 @@
 """What the forecast's edge-case test classes share (no test of its own)."""
 
 from datetime import date
+from itertools import count
 
 from odoo import Command
 
@@ -16,6 +17,7 @@ class CashForecastCase(AccountTestInvoicingCommon):
 
     # The calendar and rates a class's channels start from.
     channel_defaults = {}
+    _refs = count(1)
 
     @classmethod
     def setup_independent_company(cls, **kwargs):
@@ -70,6 +72,63 @@ class CashForecastCase(AccountTestInvoicingCommon):
         if record:
             record._recompute_totals()
         return record
+
+    def order(self, channel, amount, ordered, shipped=None):
+        """A confirmed order of ``channel`` (``self.customer``, ``self.product``)
+        placed at 08:00 on ``ordered``, shipped (its first delivery done:
+        ``effective_date``) at 09:00 on ``shipped``."""
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "marketplace_channel_id": channel.id,
+                "marketplace_order_ref": f"FC-{channel.id}-{next(self._refs)}",
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "price_unit": amount,
+                            "tax_id": False,
+                        }
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_order = %s, effective_date = %s WHERE id = %s",
+            [f"{ordered} 08:00", shipped and f"{shipped} 09:00", order.id],
+        )
+        self.env.invalidate_all()
+        return order
+
+    def purchase(self, qty=10, price=100.00, currency=None, planned="2026-11-10"):
+        """A confirmed purchase (``self.vendor``, ``self.product``), vendor terms
+        15 days, planned at 10:00 on ``planned``, not received."""
+        order = self.env["purchase.order"].create(
+            {
+                "partner_id": self.vendor.id,
+                "company_id": self.company.id,
+                "currency_id": (currency or self.company.currency_id).id,
+                "payment_term_id": self.env.ref(
+                    "account.account_payment_term_15days"
+                ).id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": self.product.id,
+                            "product_qty": qty,
+                            "price_unit": price,
+                            "taxes_id": False,
+                            "date_planned": f"{planned} 10:00:00",
+                        }
+                    )
+                ],
+            }
+        )
+        order.button_confirm()
+        return order
 
     def forecast(self, day=TODAY, company=None, scenarios=None):
         company = company or self.company

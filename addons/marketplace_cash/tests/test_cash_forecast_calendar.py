@@ -9,7 +9,6 @@ Friday, Easter Monday, 1 May, 25 or 26 December (11 November is a business day).
 
 from datetime import date, datetime
 
-from odoo import Command
 from odoo.tests import freeze_time, tagged
 
 from .cash_forecast_common import CashForecastCase
@@ -32,35 +31,6 @@ class TestPayoutCalendarEdge(CashForecastCase):
         )
 
     # ---- helpers
-
-    def order(self, channel, amount, ordered, shipped=None):
-        """A confirmed order of ``channel`` placed at 08:00 on ``ordered``, shipped
-        (its first delivery done: ``effective_date``) at 09:00 on ``shipped``."""
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.customer.id,
-                "company_id": self.company.id,
-                "marketplace_channel_id": channel.id,
-                "marketplace_order_ref": f"CAL-{channel.id}-{amount}-{ordered}",
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "price_unit": amount,
-                            "tax_id": False,
-                        }
-                    )
-                ],
-            }
-        )
-        order.action_confirm()
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE sale_order SET date_order = %s, effective_date = %s WHERE id = %s",
-            [f"{ordered} 08:00", shipped and f"{shipped} 09:00", order.id],
-        )
-        self.env.invalidate_all()
-        return order
 
     def payouts(self, forecast, channel):
         return self.flows(forecast, "payouts", channel=channel)

@@ -74,33 +74,6 @@ class TestCashForecastEdge(CashForecastCase):
             active_model="account.move", active_ids=move.ids
         ).create({"payment_date": day, "amount": amount})._create_payments()
 
-    def order(self, channel, amount, ordered):
-        order = self.env["sale.order"].create(
-            {
-                "partner_id": self.customer.id,
-                "company_id": self.company.id,
-                "marketplace_channel_id": channel.id,
-                "marketplace_order_ref": f"EDGE-{channel.id}-{ordered}",
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "price_unit": amount,
-                            "tax_id": False,
-                        }
-                    )
-                ],
-            }
-        )
-        order.action_confirm()
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE sale_order SET date_order = %s WHERE id = %s",
-            [f"{ordered} 08:00", order.id],
-        )
-        self.env.invalidate_all()
-        return order
-
     def entry(self, journal, amount, day, currency=None, amount_currency=None):
         """A posted bank entry of ``amount`` (company currency) on ``journal``."""
         currency = currency or self.eur
@@ -221,31 +194,6 @@ class TestCashForecastEdge(CashForecastCase):
             self.flows(forecast, "suppliers"),
             [(date(2026, 11, 16), -650.00), (date(2026, 11, 23), -312.50)],
         )
-
-    def purchase(self, qty=10, price=100.00, currency=None):
-        order = self.env["purchase.order"].create(
-            {
-                "partner_id": self.vendor.id,
-                "company_id": self.company.id,
-                "currency_id": (currency or self.eur).id,
-                "payment_term_id": self.env.ref(
-                    "account.account_payment_term_15days"
-                ).id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "product_qty": qty,
-                            "price_unit": price,
-                            "taxes_id": False,
-                            "date_planned": "2026-11-10 10:00:00",
-                        }
-                    )
-                ],
-            }
-        )
-        order.button_confirm()
-        return order
 
     def bill_purchase(self, order, qty, post=True):
         line = order.order_line

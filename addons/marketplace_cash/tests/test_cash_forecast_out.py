@@ -132,31 +132,6 @@ class TestCashForecastOut(CashForecastCase):
         move.action_post()
         return move
 
-    def purchase(self, qty, price, planned="2026-11-10 10:00:00"):
-        """A confirmed purchase, vendor terms 15 days, not received."""
-        order = self.env["purchase.order"].create(
-            {
-                "partner_id": self.vendor.id,
-                "company_id": self.company.id,
-                "payment_term_id": self.env.ref(
-                    "account.account_payment_term_15days"
-                ).id,
-                "order_line": [
-                    Command.create(
-                        {
-                            "product_id": self.product.id,
-                            "product_qty": qty,
-                            "price_unit": price,
-                            "taxes_id": False,
-                            "date_planned": planned,
-                        }
-                    )
-                ],
-            }
-        )
-        order.button_confirm()
-        return order
-
     def scenario(self, name, *shocks):
         return self.env["marketplace.cash.scenario"].create(
             {
