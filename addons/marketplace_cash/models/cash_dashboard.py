@@ -952,10 +952,16 @@ class MarketplaceCashDashboard(models.AbstractModel):
         sales, purchases = self._invoiced_windows(company, weeks)
         stock, cogs = self._stock_at(company, weeks)
         # The invoices under a dispute hold are out of both terms of the DSO, as in
-        # the receivables KPIs (mkc.receivable.kpi).
-        held = self.env["mkc.receivable.kpi"]._held_at(
-            company, weeks.points, WINDOW_DAYS
+        # the receivables KPIs (mkc.receivable.kpi), and make the dispute rate.
+        book = self.env["mkc.receivable.kpi"]._held_book(
+            company, weeks.points[-1], weeks.points[0] - timedelta(days=WINDOW_DAYS)
         )
+        held = [(Decimal(0), Decimal(0))] * WEEKS
+        if book:
+            held = [
+                (dso.held_receivables, dso.held_revenue)
+                for dso in (book.dso(point, WINDOW_DAYS) for point in weeks.points)
+            ]
         dso = [
             _ratio(r - held_r, s - held_s, WINDOW_DAYS, 1)
             for r, s, (held_r, held_s) in zip(receivables, sales, held, strict=True)
@@ -970,7 +976,7 @@ class MarketplaceCashDashboard(models.AbstractModel):
             for s, i, p in zip(dso, dio, dpo, strict=True)
         ]
         recovery = [_ratio(c, i) for c, i in self._recovery(company, weeks)]
-        disputes = self._dispute_weeks(company, weeks)
+        disputes = self._dispute_weeks(company, weeks, book)
         dispute_rates = [_ratio(len(d), i) for d, i in disputes]
         invoices = [("company_id", "=", company.id), ("state", "=", "posted")]
         unpaid = [("payment_state", "in", ["not_paid", "partial"])]
@@ -1256,12 +1262,14 @@ class MarketplaceCashDashboard(models.AbstractModel):
             for week in range(1, WEEKS + 1)
         ]
 
-    def _dispute_weeks(self, company, weeks):
-        """Per week ``[Monday, point]``: (the ids of the invoices disputed, the
-        number of invoices issued)."""
-        disputed = self.env["mkc.receivable.kpi"]._disputed_between(
-            company, list(zip(weeks.mondays, weeks.points, strict=True))
-        )
+    def _dispute_weeks(self, company, weeks, book):
+        """Per week ``[Monday, point]``: (the ids of the invoices disputed, from
+        ``book``, the held invoices' :class:`core.Book`, the number of invoices
+        issued)."""
+        disputed = [
+            book.disputed(monday, point) if book else set()
+            for monday, point in zip(weeks.mondays, weeks.points, strict=True)
+        ]
         self.env.cr.execute(
             SQL(
                 """

@@ -226,44 +226,23 @@ class MkcReceivableKpi(models.AbstractModel):
         )
 
     @api.model
-    def _held_at(self, company, points, days):
-        """``[(held receivables, held revenue)]`` at each of ``points``: what the
-        invoices under a dispute hold weigh in a DSO over ``days`` days (read for
-        the held invoices and customers only)."""
-        holds = self._read_holds(company, max(points))
+    def _held_book(self, company, day, since):
+        """The :class:`core.Book` of the invoices and customers under a dispute
+        hold only (the items a hold can apply to, up to ``day``, open after
+        ``since`` or dated after it), or None without holds: what the weekly
+        dashboard needs of the holds (their weight in the DSO, the invoices
+        disputed), read once."""
+        holds = self._read_holds(company, day)
         if not holds:
-            return [(Decimal(0), Decimal(0))] * len(points)
+            return None
         items = self._read_items(
             company,
-            max(points),
-            min(points) - timedelta(days=days),
+            day,
+            since,
             move_ids=[hold.move_id for hold in holds if hold.move_id],
             partner_ids=[hold.partner_id for hold in holds if not hold.move_id],
         )
-        book = core.Book(items, holds)
-        return [
-            (dso.held_receivables, dso.held_revenue)
-            for dso in (book.dso(point, days) for point in points)
-        ]
-
-    @api.model
-    def _disputed_between(self, company, windows):
-        """Per ``(first, last)`` window, the ids of the invoices disputed in it
-        (:meth:`core.Book.disputed`: the dispute rate's numerator), read for the
-        held invoices and customers only."""
-        last = max(window[1] for window in windows)
-        holds = self._read_holds(company, last)
-        if not holds:
-            return [set() for _window in windows]
-        items = self._read_items(
-            company,
-            last,
-            min(window[0] for window in windows),
-            move_ids=[hold.move_id for hold in holds if hold.move_id],
-            partner_ids=[hold.partner_id for hold in holds if not hold.move_id],
-        )
-        book = core.Book(items, holds)
-        return [book.disputed(first, day) for first, day in windows]
+        return core.Book(items, holds)
 
     # ---- public API
 
